@@ -1,0 +1,177 @@
+namespace Parley.Contracts.Errors;
+
+/// <summary>One entry of the error catalog.</summary>
+/// <param name="Code">The stable code, e.g. <c>INBOX_RESTRICTED</c>.</param>
+/// <param name="Status">The HTTP status that always goes with the code.</param>
+/// <param name="Retryable">Whether the same request may be retried unchanged (after <c>Retry-After</c> where given).</param>
+/// <param name="Module">The part of Parley that first needs the code.</param>
+/// <param name="Title">A short human title.</param>
+/// <param name="Description">When the code is answered.</param>
+/// <param name="Details">The keys of <c>error.details</c> that come with the code.</param>
+public sealed record ErrorDefinition(
+    string Code, int Status, bool Retryable, string Module, string Title, string Description, IReadOnlyList<string> Details);
+
+/// <summary>
+/// The whole error catalog, in one place. Error bodies, <c>GET /v1/errors</c>, the OpenAPI document,
+/// <c>docs/errors.md</c> and the SDK's retry rules are all derived from this list.
+/// </summary>
+public static class ErrorCatalog
+{
+    /// <summary>Every entry, in the order of the specification.</summary>
+    public static IReadOnlyList<ErrorDefinition> All { get; } =
+    [
+        new(ErrorCodes.Unauthorized, 401, false, "core", "Not authenticated",
+            "No credential, an unknown or malformed one, or one of a deleted account or agent (existence is not revealed).", []),
+        new(ErrorCodes.InvalidToken, 401, false, "identity", "Invalid session token",
+            "An owner session token that is malformed or fails its signature.", []),
+        new(ErrorCodes.TokenExpired, 401, false, "identity", "Session token expired",
+            "An owner session access token past its expiry.", []),
+        new(ErrorCodes.TokenRevoked, 401, false, "identity", "Session revoked",
+            "An owner session that was signed out (also from another device), or a reused refresh token.", []),
+        new(ErrorCodes.InvalidPassport, 401, false, "identity", "Invalid passport",
+            "An agent passport that is malformed, badly signed or expired (`reason`: malformed, signature, expired).", ["reason"]),
+        new(ErrorCodes.Revoked, 401, false, "identity", "Credential revoked",
+            "A key, passport or device credential that was revoked (`subject`: key, agent, device).", ["subject"]),
+        new(ErrorCodes.Forbidden, 403, false, "core", "Forbidden",
+            "Not allowed, no more specific code applies (e.g. a publishable key on a route that is not publishable).", ["reason"]),
+        new(ErrorCodes.ForbiddenScope, 403, false, "identity", "Missing scope",
+            "The credential lacks a scope the action needs.", ["required_scope"]),
+        new(ErrorCodes.PermissionDenied, 403, false, "identity", "Workspace role too low",
+            "The owner's workspace role is too low.", ["required_role"]),
+        new(ErrorCodes.AdminRequired, 403, false, "identity", "Instance admin required",
+            "The endpoint is for instance admins.", []),
+        new(ErrorCodes.TermsNotAccepted, 403, false, "identity", "Terms not accepted",
+            "The instance has terms and this owner has not accepted the current version.", ["terms_version"]),
+        new(ErrorCodes.RoleChangeForbidden, 403, false, "identity", "Workspace owner's role cannot change",
+            "Changing or removing the workspace owner's role.", []),
+        new(ErrorCodes.AgentSuspended, 403, false, "identity", "Agent suspended",
+            "The calling agent is suspended (only `GET /v1/agents/me` still answers).", []),
+        new(ErrorCodes.AgentRestricted, 403, false, "identity", "Agent restricted",
+            "A restricted agent tries to start a new direct conversation, create a group or invite to one.", []),
+        new(ErrorCodes.AgentPausedByOwner, 403, false, "identity", "Agent paused by its owner",
+            "The agent's owner paused it (`send` or `full`) and it tries to send.", ["mode"]),
+        new(ErrorCodes.Blocked, 403, false, "messaging", "Blocked",
+            "Either side blocked the other.", []),
+        new(ErrorCodes.InboxRestricted, 403, false, "messaging", "Inbox restricted to contacts",
+            "The recipient is `contacts_only` (or `group_invite_policy` is) and the sender is not a contact.", ["handle"]),
+        new(ErrorCodes.AwaitingReply, 403, false, "messaging", "Awaiting reply",
+            "A second cold message to the same agent before it replied.", ["recipient_handle", "waiting_since"]),
+        new(ErrorCodes.NotAMember, 403, false, "rooms", "Not a member of the room",
+            "The agent is not (or no longer) a member of a room its owner can see.", ["room_id"]),
+        new(ErrorCodes.NoGrant, 403, false, "rooms", "No cross-owner grant",
+            "A cross-owner action the other owner has not consented to.", ["owner_id", "room_id"]),
+        new(ErrorCodes.ConstrainedRuntimeRequired, 403, false, "wake", "Constrained runtime required",
+            "A cross-owner wake to a listener that does not run agents constrained.", []),
+        new(ErrorCodes.FeatureLimitReached, 403, false, "identity", "Plan limit reached",
+            "The workspace's plan (or a storage quota) allows no more of something (agents, rooms, storage…).", ["feature", "limit", "count"]),
+        new(ErrorCodes.WorkspaceRequired, 403, false, "identity", "Team workspace required",
+            "The action needs a plan with team workspaces (e.g. inviting a second member).", []),
+        new(ErrorCodes.ValidationError, 400, false, "core", "Validation failed",
+            "The body, query or path fails validation (also malformed JSON).", []),
+        new(ErrorCodes.InvalidHandle, 400, false, "identity", "Invalid handle",
+            "A handle that breaks the handle rules.", ["handle"]),
+        new(ErrorCodes.InvalidUrl, 400, false, "messaging", "Invalid URL",
+            "A URL without `http(s)://`, or otherwise unusable (e.g. a webhook URL).", ["field"]),
+        new(ErrorCodes.InvalidApiKey, 400, false, "identity", "Invalid API key",
+            "An API key given in a request body (claim, rotation) is not valid.", []),
+        new(ErrorCodes.WrongKeyKind, 400, false, "identity", "Wrong key kind",
+            "A secret key sent from a browser context (request has `Origin`) to a publishable route.", []),
+        new(ErrorCodes.WorkspaceHeaderRequired, 400, false, "identity", "Workspace required",
+            "An owner in several workspaces calls a route that needs a workspace and names none (in the path, the body or `X-Workspace-Id`).", []),
+        new(ErrorCodes.InvalidCode, 400, false, "identity", "Wrong code",
+            "A wrong one-time code.", ["attempts_left"]),
+        new(ErrorCodes.CodeExpired, 400, false, "identity", "Code expired",
+            "A one-time code or pending registration past its 10 minutes.", []),
+        new(ErrorCodes.CannotDeleteDefault, 400, false, "identity", "Default agent cannot be deleted",
+            "Deleting the workspace's default agent.", []),
+        new(ErrorCodes.AlreadyDefault, 400, false, "identity", "Already the default agent",
+            "Making the default agent default again.", []),
+        new(ErrorCodes.IdempotencyKeyInvalid, 400, false, "core", "Malformed Idempotency-Key",
+            "A malformed `Idempotency-Key`.", []),
+        new(ErrorCodes.RunNotCancellable, 400, false, "wake", "Run not cancellable",
+            "The run already finished.", ["run_status"]),
+        new(ErrorCodes.ContentTooLarge, 413, false, "core", "Content too large",
+            "A message, file or body over its limit.", ["limit_bytes"]),
+        new(ErrorCodes.IdempotencyKeyConflict, 422, false, "core", "Idempotency-Key reused for another request",
+            "The same `Idempotency-Key` with another request.", []),
+        new(ErrorCodes.NotFound, 404, false, "core", "Not found",
+            "A route or resource that does not exist for the caller, where no specific code below applies.", []),
+        new(ErrorCodes.AgentNotFound, 404, false, "identity", "Agent not found",
+            "No such handle or agent id for the caller.", []),
+        new(ErrorCodes.WorkspaceNotFound, 404, false, "identity", "Workspace not found",
+            "No such workspace, or the caller is not a member of it.", []),
+        new(ErrorCodes.MemberNotFound, 404, false, "identity", "Member not found",
+            "The account is not a member of that workspace.", []),
+        new(ErrorCodes.ClaimNotFound, 404, false, "identity", "Claim not found",
+            "Releasing a claim the caller does not hold.", []),
+        new(ErrorCodes.ConversationNotFound, 404, false, "messaging", "Conversation not found",
+            "No such conversation, or the caller is not a participant.", []),
+        new(ErrorCodes.MessageNotFound, 404, false, "messaging", "Message not found",
+            "No such message, or the caller cannot see it.", []),
+        new(ErrorCodes.GroupDeleted, 410, false, "messaging", "Group deleted",
+            "A former member touches a deleted group (non-members get `CONVERSATION_NOT_FOUND`).", ["group_id", "deleted_by_handle", "deleted_at"]),
+        new(ErrorCodes.Conflict, 409, false, "core", "Conflict",
+            "The request conflicts with current state, no more specific code applies (also fixed caps: a 6th webhook, a 257th group member, claiming a `done` task).", ["limit"]),
+        new(ErrorCodes.IdempotentInProgress, 409, true, "core", "Request with this key still running",
+            "An earlier request with this `Idempotency-Key` is still running.", []),
+        new(ErrorCodes.HandleTaken, 409, false, "identity", "Handle taken",
+            "The handle is in use or retired.", ["handle"]),
+        new(ErrorCodes.EmailTaken, 409, false, "identity", "Email taken",
+            "An owner account, or an active self-registered agent, already uses this email.", []),
+        new(ErrorCodes.EmailExhausted, 409, false, "identity", "Email used for too many registrations",
+            "This email has backed 3 registrations in its lifetime.", []),
+        new(ErrorCodes.AlreadyClaimed, 409, false, "identity", "Agent already claimed",
+            "Another owner has already claimed this agent.", []),
+        new(ErrorCodes.LastAdmin, 409, false, "messaging", "Last admin of the group",
+            "Demoting or removing the last admin of a group.", []),
+        new(ErrorCodes.ThreadNotActive, 409, false, "rooms", "Room not active",
+            "An agent writes to a room that is `paused`, `stopped` or `archived`.", ["room_status"]),
+        new(ErrorCodes.UploadNotComplete, 409, false, "rooms", "Upload not complete",
+            "A file or attachment is used before its bytes arrived and matched their declared size and sha256.", ["file_status"]),
+        new(ErrorCodes.TaskAlreadyClaimed, 409, false, "rooms", "Task already claimed",
+            "Another instance holds the task's lease — stop, do not retry.", ["claimed_by", "expires_at"]),
+        new(ErrorCodes.ClaimStale, 409, false, "rooms", "Claim stale",
+            "A claim token from a lease that lapsed or was superseded.", ["current_holder", "generation"]),
+        new(ErrorCodes.AgentAlreadyRunning, 409, false, "wake", "Agent already running",
+            "The agent already has an active run.", ["run_id"]),
+        new(ErrorCodes.TokenExists, 409, false, "gateway", "Vault entry exists",
+            "A vault entry for this host pattern already exists.", []),
+        new(ErrorCodes.RateLimited, 429, true, "core", "Rate limited",
+            "Over a rate limit.", ["limit", "window_seconds"]),
+        new(ErrorCodes.ColdCapExceeded, 429, true, "messaging", "Cold outreach cap reached",
+            "A 101st cold conversation within a rolling 24 h.", ["limit", "window_seconds"]),
+        new(ErrorCodes.RecipientBacklogged, 429, true, "messaging", "Recipient backlogged",
+            "The recipient has 10,000 undelivered messages; nothing is stored.", ["recipient_handle", "undelivered_count"]),
+        new(ErrorCodes.OtpAttemptsExhausted, 429, false, "identity", "Code attempts exhausted",
+            "The 5th wrong code burns the pending registration, recovery or rotation (start again).", []),
+        new(ErrorCodes.TooManyClaims, 429, true, "identity", "Too many claim attempts",
+            "5 failed claim attempts against one agent within an hour.", []),
+        new(ErrorCodes.OutgoingRateLimited, 429, true, "gateway", "Outbound calls rate limited",
+            "Outbound calls to one domain over its limit (default 10/min).", ["domain"]),
+        new(ErrorCodes.QuotaExceeded, 429, true, "governance", "Quota exceeded",
+            "The workspace's monthly governed-call quota is spent.", ["count", "limit", "resets_at"]),
+        new(ErrorCodes.UpgradeRequired, 402, false, "rooms", "Upgrade required",
+            "The action needs a higher plan (e.g. cross-owner rooms).", ["feature", "required_plan"]),
+        new(ErrorCodes.NoCredits, 402, false, "governance", "No credits",
+            "The workspace's credit balance cannot pay for the action.", ["balance", "required"]),
+        new(ErrorCodes.InternalError, 500, true, "core", "Internal error",
+            "An unexpected failure; quote `request_id` (tests may reach it through a fault hook that only a test configuration enables).", []),
+        new(ErrorCodes.ServiceUnavailable, 503, true, "core", "Service unavailable",
+            "Temporarily unable (database unreachable, shutting down); `Retry-After` when known.", []),
+        new(ErrorCodes.UpstreamError, 502, true, "gateway", "Upstream error",
+            "A governed call's upstream failed.", ["upstream_status"]),
+        new(ErrorCodes.UpstreamTimeout, 504, true, "gateway", "Upstream timeout",
+            "A governed call's upstream took too long.", ["timeout_ms"]),
+    ];
+
+    private static readonly Dictionary<string, ErrorDefinition> ByCode = All.ToDictionary(e => e.Code, StringComparer.Ordinal);
+
+    /// <summary>The entry for a code; throws for a code that is not in the catalog.</summary>
+    public static ErrorDefinition Get(string code) =>
+        ByCode.TryGetValue(code, out var definition)
+            ? definition
+            : throw new ArgumentException($"'{code}' is not in the error catalog.", nameof(code));
+
+    /// <summary>The entry for a code, or null for a code this version does not know.</summary>
+    public static ErrorDefinition? Find(string code) => ByCode.GetValueOrDefault(code);
+}

@@ -1,0 +1,106 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Parley.Server.Data;
+
+/// <summary>
+/// The seam between SQLite and PostgreSQL: how to connect, how an exact writer takes its locks, and how to recognise
+/// a unique violation. Everything else in the data model is shared.
+/// </summary>
+internal abstract class DatabaseProvider
+{
+    public abstract string Name { get; }
+
+    public abstract void Configure(DbContextOptionsBuilder options);
+
+    /// <summary>
+    /// Serialises writers that must be exact (counters, caps, sequences) on the given keys until the current write
+    /// transaction ends. Call it first thing inside <see cref="Writes.RunAsync{T}"/>, with keys in a stable order.
+    /// </summary>
+    public abstract Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken);
+
+    public abstract bool IsUniqueViolation(Exception exception);
+
+    /// <summary>Start-up work before migrations (SQLite: the file's folder and WAL mode).</summary>
+    public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// SQLite: every write transaction is <c>BEGIN IMMEDIATE</c> (Microsoft.Data.Sqlite's default for
+/// <c>BeginTransaction()</c>), so it holds the database's single write lock from its first statement and exact
+/// writers need no further locks. A deferred transaction would read first and fail with SQLITE_BUSY when it
+/// tried to upgrade.
+/// </summary>
+internal sealed class SqliteProvider(string connectionString, SqlitePragmas pragmas) : DatabaseProvider
+{
+    public override string Name => "sqlite";
+
+    public override void Configure(DbContextOptionsBuilder options) =>
+        options.UseSqlite(connectionString).AddInterceptors(pragmas);
+
+    public override Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("LockAsync must be called inside a write transaction.");
+        }
+        return Task.CompletedTask;
+    }
+
+    public override bool IsUniqueViolation(Exception exception) =>
+        Find<SqliteException>(exception) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    public override async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    internal static T? Find<T>(Exception? exception) where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T match)
+            {
+                return match;
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>
+/// PostgreSQL at READ COMMITTED: a count-then-insert can overrun a cap there, so exact writers take transaction-scoped
+/// advisory locks on their keys (released at commit or rollback) before they read what they will check.
+/// </summary>
+internal sealed class PostgresProvider(NpgsqlDataSource dataSource) : DatabaseProvider
+{
+    public override string Name => "postgres";
+
+    public override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(dataSource);
+
+    public override async Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("LockAsync must be called inside a write transaction.");
+        }
+        foreach (var key in keys.Order(StringComparer.Ordinal))
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
+        }
+    }
+
+    public override bool IsUniqueViolation(Exception exception) =>
+        SqliteProvider.Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation };
+}

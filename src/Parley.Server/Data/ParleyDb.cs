@@ -1,0 +1,53 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Platform.Files;
+using Parley.Server.Platform.Idempotency;
+using Parley.Server.Platform.Jobs;
+
+namespace Parley.Server.Data;
+
+/// <summary>
+/// The one data model. Each feature keeps its entities and their <see cref="IEntityTypeConfiguration{T}"/> in its
+/// own folder; this class only lists the sets and applies the configurations. Table and column names are snake_case
+/// so the few hand-written SQL statements read the same on SQLite and PostgreSQL.
+/// </summary>
+internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(options)
+{
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<StoredFile> Files => Set<StoredFile>();
+    public DbSet<JobLease> JobLeases => Set<JobLease>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    public static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && (!char.IsUpper(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    builder.Append('_');
+                }
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,149 @@
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Parley.Server.Data;
+
+/// <summary>
+/// The one way to write. <see cref="RunAsync{T}"/> runs an action in a write transaction (SQLite: holding the write
+/// lock; PostgreSQL: READ COMMITTED plus the advisory locks the action takes with <see cref="LockAsync"/>), saves,
+/// and commits.
+/// <para>
+/// When the request carries an <c>Idempotency-Key</c>, the commit is deferred: every write of the request joins one
+/// transaction, which the idempotency middleware commits together with the stored response. A crash can then never
+/// leave an action done but unrecorded. Work that must follow the commit (notifications, mail) goes through
+/// <see cref="AfterCommit"/>, so it never announces a write that was rolled back.
+/// </para>
+/// </summary>
+internal sealed class Writes(ParleyDb db, DatabaseProvider provider, ILogger<Writes> logger)
+{
+    private readonly List<Func<Task>> _afterCommit = [];
+    private IDbContextTransaction? _deferred;
+
+    public ParleyDb Db => db;
+
+    /// <summary>Set by the idempotency middleware: commits wait for <see cref="CommitDeferredAsync"/>.</summary>
+    public bool DeferCommit { get; set; }
+
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            // Nested in another RunAsync, or in the request's deferred transaction: the outermost one commits.
+            var joined = await action(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return joined;
+        }
+
+        T result;
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            result = await action(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            if (DeferCommit)
+            {
+                _deferred = transaction;
+                return result;
+            }
+            await transaction.CommitAsync(cancellationToken);
+            await transaction.DisposeAsync();
+        }
+        catch
+        {
+            await RollbackAsync(transaction);
+            throw;
+        }
+        await RunAfterCommitAsync();
+        return result;
+    }
+
+    public Task RunAsync(Func<CancellationToken, Task> action, CancellationToken cancellationToken) =>
+        RunAsync(async ct =>
+        {
+            await action(ct);
+            return true;
+        }, cancellationToken);
+
+    public Task LockAsync(CancellationToken cancellationToken, params string[] keys) =>
+        provider.LockAsync(db, keys, cancellationToken);
+
+    public bool IsUniqueViolation(Exception exception) => provider.IsUniqueViolation(exception);
+
+    /// <summary>Runs after the transaction commits (immediately, when no write is pending).</summary>
+    public void AfterCommit(Func<Task> callback) => _afterCommit.Add(callback);
+
+    /// <summary>Commits the request's deferred transaction after <paramref name="beforeCommit"/> adds to it; opens one when none is pending.</summary>
+    public async Task CommitDeferredAsync(Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken)
+    {
+        DeferCommit = false;
+        if (_deferred is null)
+        {
+            await RunAsync(beforeCommit, cancellationToken);
+            return;
+        }
+        var transaction = _deferred;
+        _deferred = null;
+        try
+        {
+            await beforeCommit(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            await transaction.DisposeAsync();
+        }
+        catch
+        {
+            await RollbackAsync(transaction);
+            throw;
+        }
+        await RunAfterCommitAsync();
+    }
+
+    /// <summary>Abandons the request's deferred transaction, if any, and everything queued after it.</summary>
+    public async Task RollbackDeferredAsync()
+    {
+        DeferCommit = false;
+        _afterCommit.Clear();
+        db.ChangeTracker.Clear();
+        if (_deferred is { } transaction)
+        {
+            _deferred = null;
+            await RollbackAsync(transaction);
+        }
+    }
+
+    private async Task RollbackAsync(IDbContextTransaction transaction)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Rollback failed; the connection will be discarded.");
+        }
+        await transaction.DisposeAsync();
+        db.ChangeTracker.Clear();
+        _afterCommit.Clear();
+    }
+
+    private async Task RunAfterCommitAsync()
+    {
+        if (_afterCommit.Count == 0)
+        {
+            return;
+        }
+        var callbacks = _afterCommit.ToArray();
+        _afterCommit.Clear();
+        foreach (var callback in callbacks)
+        {
+            try
+            {
+                await callback();
+            }
+            catch (Exception exception)
+            {
+                // The write is durable; a failed notification is recovered by clients resynchronising.
+                logger.LogError(exception, "A post-commit callback failed.");
+            }
+        }
+    }
+}

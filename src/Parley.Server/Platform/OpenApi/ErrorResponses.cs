@@ -1,0 +1,120 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Parley.Contracts.Errors;
+using Parley.Server.Platform.RateLimiting;
+
+namespace Parley.Server.Platform.OpenApi;
+
+/// <summary>The catalog codes an endpoint can answer besides those every endpoint can.</summary>
+internal sealed record ErrorCodesMetadata(IReadOnlyList<string> Codes);
+
+/// <summary>Marks an endpoint that needs a credential (adds <c>UNAUTHORIZED</c> to its documented errors).</summary>
+internal sealed record RequiresCredentialMetadata;
+
+internal static class ErrorResponseExtensions
+{
+    /// <summary>Declares the catalog codes an endpoint can answer; they appear in the OpenAPI document.</summary>
+    public static TBuilder ProducesErrors<TBuilder>(this TBuilder builder, params string[] codes) where TBuilder : IEndpointConventionBuilder
+    {
+        foreach (var code in codes)
+        {
+            _ = ErrorCatalog.Get(code);
+        }
+        return builder.WithMetadata(new ErrorCodesMetadata(codes));
+    }
+}
+
+/// <summary>
+/// Adds every endpoint's error responses to the OpenAPI document from the catalog: the codes it declares, plus those
+/// the platform can answer anywhere (validation, idempotency, rate limits, credentials, 5xx). Each response lists its
+/// codes in its description and in <c>x-error-codes</c>, with the error envelope as its schema.
+/// </summary>
+internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, IOpenApiDocumentTransformer
+{
+    private const string EnvelopeSchema = "ErrorEnvelope";
+
+    public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas[EnvelopeSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "error" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["error"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string> { "code", "status", "message", "request_id", "retryable" },
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ErrorCatalog.All.Select(e => (JsonNode)JsonValue.Create(e.Code))] },
+                        ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                        ["message"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                        ["request_id"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                        ["retryable"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                        ["details"] = new OpenApiSchema { Type = JsonSchemaType.Object },
+                        ["fields"] = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                        },
+                    },
+                },
+            },
+        };
+        return Task.CompletedTask;
+    }
+
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var codes = new SortedSet<string>(metadata.OfType<ErrorCodesMetadata>().SelectMany(m => m.Codes), StringComparer.Ordinal)
+        {
+            ErrorCodes.InternalError,
+            ErrorCodes.ServiceUnavailable,
+        };
+        if (metadata.OfType<RequiresCredentialMetadata>().Any())
+        {
+            codes.Add(ErrorCodes.Unauthorized);
+        }
+        if (metadata.OfType<RatePolicyMetadata>().Any())
+        {
+            codes.Add(ErrorCodes.RateLimited);
+        }
+        var method = context.Description.HttpMethod ?? "GET";
+        if (method is "POST" or "PUT" or "PATCH" or "DELETE")
+        {
+            codes.UnionWith([ErrorCodes.ValidationError, ErrorCodes.ContentTooLarge, ErrorCodes.IdempotencyKeyInvalid,
+                ErrorCodes.IdempotencyKeyConflict, ErrorCodes.IdempotentInProgress]);
+        }
+        else if (context.Description.ParameterDescriptions.Count > 0)
+        {
+            codes.Add(ErrorCodes.ValidationError);
+        }
+
+        operation.Responses ??= [];
+        foreach (var group in codes.Select(ErrorCatalog.Get).GroupBy(e => e.Status).OrderBy(g => g.Key))
+        {
+            var list = group.Select(e => e.Code).ToList();
+            var status = group.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var response = new OpenApiResponse
+            {
+                Description = "Error: " + string.Join(", ", list),
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    ["application/json"] = new() { Schema = new OpenApiSchemaReference(EnvelopeSchema, context.Document) },
+                    ["application/problem+json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },
+                },
+                Extensions = new Dictionary<string, IOpenApiExtension>
+                {
+                    ["x-error-codes"] = new JsonNodeExtension(new JsonArray([.. list.Select(c => (JsonNode)JsonValue.Create(c))])),
+                },
+            };
+            operation.Responses[status] = response;
+        }
+        return Task.CompletedTask;
+    }
+}

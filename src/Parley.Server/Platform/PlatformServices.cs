@@ -1,0 +1,173 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Parley.Contracts.Json;
+using Parley.Server.Data;
+using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Files;
+using Parley.Server.Platform.Health;
+using Parley.Server.Platform.Http;
+using Parley.Server.Platform.Idempotency;
+using Parley.Server.Platform.Jobs;
+using Parley.Server.Platform.OpenApi;
+using Parley.Server.Platform.Plans;
+using Parley.Server.Platform.RateLimiting;
+using Parley.Server.Platform.Security;
+using Parley.Server.Platform.Testing;
+
+namespace Parley.Server.Platform;
+
+/// <summary>Registers and wires the cross-cutting machinery every module uses.</summary>
+internal static class PlatformServices
+{
+    /// <summary>
+    /// Configuration sources, lowest priority first: appsettings.json, environment variables (<c>PARLEY_</c> prefix,
+    /// <c>__</c> for <c>:</c>), command-line flags. No configuration at all means SQLite under <c>./data</c> on
+    /// <c>http://127.0.0.1:8080</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddParleyConfiguration(this WebApplicationBuilder builder, string[] args)
+    {
+        builder.Configuration.AddEnvironmentVariables("PARLEY_");
+        builder.Configuration.AddCommandLine(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:8080");
+        }
+        return builder;
+    }
+
+    public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.Get<ParleyOptions>() ?? new ParleyOptions();
+        var dataDirectory = Path.GetFullPath(options.Storage.DataDirectory);
+
+        services.Configure<ParleyOptions>(builder.Configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Ids>();
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton(MasterKey.Load(options, dataDirectory, message => Console.WriteLine(message)));
+        services.AddSingleton<SecretBox>();
+        services.AddSingleton<ErrorWriter>();
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<PlanCatalog>();
+        services.AddSingleton<Readiness>();
+        services.AddSingleton<IBlobStore>(new LocalBlobStore(Path.Combine(dataDirectory, "files")));
+
+        AddDatabase(services, options, dataDirectory);
+        services.AddScoped<Writes>();
+        services.AddScoped<IdempotencyStore>();
+        services.AddScoped<FileStore>();
+
+        services.AddSingleton<JobScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
+        services.AddHostedService<RateWindowSweeper>();
+        services.AddBackgroundJob<IdempotencyCleanupJob>();
+        services.AddBackgroundJob<FileCleanupJob>();
+
+        services.ConfigureHttpJsonOptions(o => ParleyJson.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.AddOpenApi(o =>
+        {
+            var transformer = new ErrorResponsesTransformer();
+            o.AddDocumentTransformer(transformer);
+            o.AddOperationTransformer(transformer);
+        });
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            o.UseUtcTimestamp = true;
+        });
+        return builder;
+    }
+
+    private static void AddDatabase(IServiceCollection services, ParleyOptions options, string dataDirectory)
+    {
+        var database = options.Database;
+        DatabaseProvider provider = database.Provider.ToLowerInvariant() switch
+        {
+            "sqlite" => new SqliteProvider(
+                new SqliteConnectionStringBuilder(database.ConnectionString ?? $"Data Source={Path.Combine(dataDirectory, "parley.db")}")
+                {
+                    Pooling = true,
+                    DefaultTimeout = Math.Max(1, database.BusyTimeoutMs / 1000),
+                }.ToString(),
+                new SqlitePragmas(database.Durability, database.BusyTimeoutMs)),
+            "postgres" or "postgresql" => new PostgresProvider(new NpgsqlDataSourceBuilder(
+                database.ConnectionString ?? throw new InvalidOperationException("Database:ConnectionString is required with Database:Provider=postgres."))
+                .Build()),
+            _ => throw new InvalidOperationException($"Database:Provider must be 'sqlite' or 'postgres', not '{database.Provider}'."),
+        };
+        services.AddSingleton(provider);
+        var faults = options.Testing.FaultHooks ? new FaultInterceptor() : null;
+        services.AddDbContextPool<ParleyDb>(o =>
+        {
+            provider.Configure(o);
+            // Migrations are written by hand and have no model snapshot; SchemaMatchesModel tests guard the schema instead.
+            o.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+            if (faults is not null)
+            {
+                o.AddInterceptors(faults);
+            }
+        });
+    }
+
+    public static WebApplication UsePlatform(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ParleyOptions>>().Value;
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<ErrorHandlingMiddleware>();
+        if (options.Testing.FaultHooks)
+        {
+            app.UseFaultHeader();
+        }
+        app.Use((context, next) =>
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = options.Limits.MaxJsonBodyBytes;
+            }
+            return next(context);
+        });
+        app.UseRouting();
+        return app;
+    }
+
+    /// <summary>Runs after authentication, so keys are scoped to the caller.</summary>
+    public static WebApplication UseIdempotency(this WebApplication app)
+    {
+        app.UseMiddleware<IdempotencyMiddleware>();
+        return app;
+    }
+
+    public static WebApplication MapPlatform(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealth();
+        app.MapFileUploads();
+        if (app.Services.GetRequiredService<IOptions<ParleyOptions>>().Value.Testing.FaultHooks)
+        {
+            app.MapFaultHooks();
+        }
+        return app;
+    }
+
+    /// <summary>Prepares the database and applies every migration before the server takes requests.</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await app.Services.GetRequiredService<DatabaseProvider>().PrepareAsync(cancellationToken);
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ParleyDb>().Database.MigrateAsync(cancellationToken);
+        }
+        app.Services.GetRequiredService<Readiness>().MigrationsApplied = true;
+    }
+}

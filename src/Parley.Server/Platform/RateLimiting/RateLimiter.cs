@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Http;
+
+namespace Parley.Server.Platform.RateLimiting;
+
+internal sealed record RatePolicy(string Name, int Limit, int WindowSeconds);
+
+internal readonly record struct RateDecision(bool Allowed, RatePolicy Policy, int Remaining, TimeSpan Reset);
+
+/// <summary>
+/// Per-node rate limits in fixed windows, per policy and partition (a caller or a client IP). With N nodes a caller
+/// may reach N × a limit; caps that must be exact deployment-wide are counted in the database instead.
+/// Every policy is configuration: <c>Limits:Rates:&lt;name&gt;:Limit</c> and <c>:WindowSeconds</c>.
+/// </summary>
+internal sealed class RateLimiter(TimeProvider time, IOptionsMonitor<ParleyOptions> options)
+{
+    /// <summary>The defaults of conventions.md and the module specs.</summary>
+    public static readonly IReadOnlyDictionary<string, RatePolicy> Defaults = new[]
+    {
+        new RatePolicy("agent-send", 60, 1),
+        new RatePolicy("group-send", 20, 1),
+        new RatePolicy("register", 5, 3600),
+        new RatePolicy("register-verify", 10, 600),
+        new RatePolicy("recover", 3, 3600),
+        new RatePolicy("directory", 60, 60),
+        new RatePolicy("room-write", 120, 60),
+        new RatePolicy("room-read", 300, 60),
+        new RatePolicy("room-upload", 20, 60),
+        new RatePolicy("lease-renew", 200, 60),
+        new RatePolicy("auth", 30, 60),
+    }.ToDictionary(p => p.Name, StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<(string Policy, string Partition), Window> _windows = new();
+
+    public RatePolicy Policy(string name)
+    {
+        var configured = options.CurrentValue.Limits.Rates;
+        if (configured.TryGetValue(name, out var rate) && rate.Limit > 0)
+        {
+            return new RatePolicy(name, rate.Limit, Math.Max(1, rate.WindowSeconds));
+        }
+        return Defaults.TryGetValue(name, out var policy) ? policy : throw new ArgumentException($"Unknown rate policy '{name}'.", nameof(name));
+    }
+
+    public RateDecision Acquire(string policyName, string partition)
+    {
+        var policy = Policy(policyName);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var windowMs = policy.WindowSeconds * 1000L;
+        var start = now - (now % windowMs);
+        var reset = TimeSpan.FromMilliseconds(start + windowMs - now);
+        var window = _windows.GetOrAdd((policyName, partition), static _ => new Window());
+        lock (window)
+        {
+            if (window.Start != start)
+            {
+                window.Start = start;
+                window.Count = 0;
+            }
+            if (window.Count >= policy.Limit)
+            {
+                return new RateDecision(false, policy, 0, reset);
+            }
+            window.Count++;
+            return new RateDecision(true, policy, policy.Limit - window.Count, reset);
+        }
+    }
+
+    /// <summary>Takes one permit or throws <c>RATE_LIMITED</c>; either way the response carries the RateLimit headers.</summary>
+    public void Enforce(HttpContext context, string policyName, string? partition = null)
+    {
+        var decision = Acquire(policyName, partition ?? CallerKeys.Of(context, options.CurrentValue));
+        var resetSeconds = Math.Max(1, (int)Math.Ceiling(decision.Reset.TotalSeconds));
+        var headers = context.Response.Headers;
+        headers[ParleyHeaders.RateLimitPolicy] = string.Create(CultureInfo.InvariantCulture,
+            $"\"{decision.Policy.Name}\";q={decision.Policy.Limit};w={decision.Policy.WindowSeconds}");
+        headers[ParleyHeaders.RateLimit] = string.Create(CultureInfo.InvariantCulture,
+            $"\"{decision.Policy.Name}\";r={decision.Remaining};t={resetSeconds}");
+        if (!decision.Allowed)
+        {
+            throw ApiErrors.RateLimited(decision.Policy.Limit, decision.Policy.WindowSeconds, decision.Reset);
+        }
+    }
+
+    /// <summary>Forgets windows that have ended (run by a background job).</summary>
+    public int Sweep()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var removed = 0;
+        foreach (var (key, window) in _windows)
+        {
+            var windowMs = Policy(key.Policy).WindowSeconds * 1000L;
+            if (window.Start + windowMs <= now && _windows.TryRemove(key, out _))
+            {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private sealed class Window
+    {
+        public long Start;
+        public int Count;
+    }
+}
+
+internal static class RateLimitEndpointExtensions
+{
+    /// <summary>Applies a rate policy, partitioned by caller (or client IP), to an endpoint or a group.</summary>
+    public static TBuilder RateLimited<TBuilder>(this TBuilder builder, string policyName) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint => endpoint.Metadata.Add(new RatePolicyMetadata(policyName)));
+        return builder.AddEndpointFilter(async (context, next) =>
+        {
+            context.HttpContext.RequestServices.GetRequiredService<RateLimiter>().Enforce(context.HttpContext, policyName);
+            return await next(context);
+        });
+    }
+}
+
+/// <summary>Tells the OpenAPI document that an endpoint can answer <c>RATE_LIMITED</c>.</summary>
+internal sealed record RatePolicyMetadata(string PolicyName);

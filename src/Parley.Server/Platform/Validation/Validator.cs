@@ -1,0 +1,92 @@
+using System.Text;
+using Parley.Contracts.Errors;
+using Parley.Server.Platform.Errors;
+
+namespace Parley.Server.Platform.Validation;
+
+/// <summary>
+/// Collects field errors, keyed by JSON path, and throws one <c>VALIDATION_ERROR</c> with all of them. Request DTOs
+/// keep their members nullable so a missing field is reported here, by name, rather than by the JSON reader.
+/// </summary>
+internal sealed class Validator
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool IsValid => _errors.Count == 0;
+
+    public Validator Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+        list.Add(message);
+        return this;
+    }
+
+    public string Required(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required");
+            return "";
+        }
+        return value;
+    }
+
+    public T? Required<T>(string field, T? value) where T : struct
+    {
+        if (value is null)
+        {
+            Add(field, "is required");
+        }
+        return value;
+    }
+
+    /// <summary>Length in characters (UTF-16 code units are not characters: counts runes).</summary>
+    public void Length(string field, string? value, int min, int max)
+    {
+        if (value is null)
+        {
+            return;
+        }
+        var length = value.EnumerateRunes().Count();
+        if (length < min || length > max)
+        {
+            Add(field, min == 0 ? $"must be at most {max} characters" : $"must be {min}-{max} characters");
+        }
+    }
+
+    public void MaxBytes(string field, string? value, int maxBytes)
+    {
+        if (value is not null && Encoding.UTF8.GetByteCount(value) > maxBytes)
+        {
+            Add(field, $"must be at most {maxBytes} bytes");
+        }
+    }
+
+    public void Range(string field, long? value, long min, long max)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            Add(field, $"must be between {min} and {max}");
+        }
+    }
+
+    public void OneOf(string field, string? value, params string[] allowed)
+    {
+        if (value is not null && !allowed.Contains(value, StringComparer.Ordinal))
+        {
+            Add(field, "must be one of: " + string.Join(", ", allowed));
+        }
+    }
+
+    public void ThrowIfInvalid()
+    {
+        if (!IsValid)
+        {
+            throw new ApiException(ErrorCodes.ValidationError, "The request is not valid.",
+                fields: _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
+        }
+    }
+}
