@@ -5,11 +5,21 @@ namespace Parley.Server;
 /// <summary>The server, as a table of contents: configuration, then each module's services, middleware and routes.</summary>
 internal static class Program
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        var app = Create(args);
+        WebApplication app;
+        try
+        {
+            app = Create(args);
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync("parley: " + e.Message);
+            return 2;
+        }
         await app.MigrateDatabaseAsync();
         await app.RunAsync();
+        return 0;
     }
 
     /// <summary>Builds the application; tests call it with their own configuration and clock.</summary>

@@ -102,9 +102,9 @@ internal static class PlatformServices
                 }.ToString(),
                 new SqlitePragmas(database.Durability, database.BusyTimeoutMs)),
             "postgres" or "postgresql" => new PostgresProvider(new NpgsqlDataSourceBuilder(
-                database.ConnectionString ?? throw new InvalidOperationException("Database:ConnectionString is required with Database:Provider=postgres."))
+                database.ConnectionString ?? throw new ConfigurationException("Database:ConnectionString is required with Database:Provider=postgres."))
                 .Build()),
-            _ => throw new InvalidOperationException($"Database:Provider must be 'sqlite' or 'postgres', not '{database.Provider}'."),
+            _ => throw new ConfigurationException($"Database:Provider must be 'sqlite' or 'postgres', not '{database.Provider}'."),
         };
         services.AddSingleton(provider);
         var faults = options.Testing.FaultHooks ? new FaultInterceptor() : null;

@@ -22,6 +22,7 @@ internal sealed class M0001_Platform : Migration
                 key = t.Column<string>(nullable: false),
                 fingerprint = t.Column<string>(nullable: false),
                 state = t.Column<string>(nullable: false),
+                claim_id = t.Column<string>(nullable: true),
                 locked_until = t.Column<long>(nullable: false),
                 expires_at = t.Column<long>(nullable: false),
                 created_at = t.Column<long>(nullable: false),

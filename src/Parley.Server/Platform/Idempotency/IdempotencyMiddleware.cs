@@ -54,6 +54,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, ErrorWriter er
                 return;
         }
 
+        var claimId = begin.ClaimId!;
         var original = context.Response.Body;
         using var buffer = new MemoryStream();
         context.Response.Body = buffer;
@@ -78,7 +79,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, ErrorWriter er
             if (IsStored(status) && !frameworkError)
             {
                 var sealedResponse = Seal(context.Response, buffer.ToArray());
-                await writes.CommitDeferredAsync(c => store.CompleteAsync(scope, key, status, sealedResponse, c), ct);
+                await writes.CommitDeferredAsync(c => store.CompleteAsync(scope, key, claimId, status, sealedResponse, c), ct);
                 stored = true;
             }
         }
@@ -88,7 +89,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, ErrorWriter er
             if (!stored)
             {
                 await writes.RollbackDeferredAsync();
-                await store.ReleaseAsync(scope, key, fingerprint, CancellationToken.None);
+                await store.ReleaseAsync(scope, key, claimId, CancellationToken.None);
             }
         }
         buffer.Position = 0;

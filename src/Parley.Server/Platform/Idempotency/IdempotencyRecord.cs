@@ -16,6 +16,9 @@ internal sealed class IdempotencyRecord
     public required string Key { get; set; }
     public required string Fingerprint { get; set; }
     public required string State { get; set; }
+
+    /// <summary>Which request holds a running key; only that request may complete or release it.</summary>
+    public string? ClaimId { get; set; }
     public long LockedUntil { get; set; }
     public long ExpiresAt { get; set; }
     public long CreatedAt { get; set; }

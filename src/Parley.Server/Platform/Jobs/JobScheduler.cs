@@ -22,7 +22,8 @@ internal sealed class NodeIdentity(Ids ids)
 /// <summary>
 /// Runs background jobs so that, across every node on one database, one node runs each job at a time and no more
 /// often than its interval: a node runs a job only after atomically taking its row in <c>job_leases</c>. A node that
-/// dies mid-run loses the lease when it lapses. Time comes from <see cref="TimeProvider"/>.
+/// dies mid-run loses the lease when it lapses. Due times and leases use the injected <see cref="TimeProvider"/>; only
+/// the wake-up cadence is wall-clock, so a test that moves its clock by a day does not replay thousands of ticks.
 /// </summary>
 internal sealed class JobScheduler(
     IServiceScopeFactory scopes, IEnumerable<IBackgroundJob> registered, NodeIdentity node, TimeProvider time, ILogger<JobScheduler> logger)
@@ -35,16 +36,9 @@ internal sealed class JobScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        using var ticker = new PeriodicTimer(Tick);
+        while (await WaitAsync(ticker, stoppingToken))
         {
-            try
-            {
-                await Task.Delay(Tick, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
             foreach (var job in registered)
             {
                 try
@@ -60,6 +54,18 @@ internal sealed class JobScheduler(
                     logger.LogError(exception, "Background job {Job} failed", job.Name);
                 }
             }
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer ticker, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await ticker.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -20,22 +20,21 @@ internal sealed class FileCleanupJob(FileStore files) : IBackgroundJob
     public Task<int> RunAsync(CancellationToken cancellationToken) => files.CleanupAsync(cancellationToken);
 }
 
-/// <summary>Forgets this node's ended rate-limit windows. Per node by nature, so it takes no lease of its own.</summary>
-internal sealed class RateWindowSweeper(RateLimiter limiter, TimeProvider time) : BackgroundService
+/// <summary>Forgets this node's ended rate-limit windows each minute (wall clock). Per node by nature: no lease.</summary>
+internal sealed class RateWindowSweeper(RateLimiter limiter) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        using var ticker = new PeriodicTimer(TimeSpan.FromMinutes(1));
+        try
         {
-            try
+            while (await ticker.WaitForNextTickAsync(stoppingToken))
             {
-                await Task.Delay(TimeSpan.FromMinutes(1), time, stoppingToken);
+                limiter.Sweep();
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            limiter.Sweep();
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 }

@@ -32,7 +32,7 @@ internal sealed class MasterKey
         }
         if (!string.Equals(options.Database.Provider, "sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException(
+            throw new ConfigurationException(
                 "Security:MasterKey is required with PostgreSQL: every node must share it. " +
                 "Generate one with `openssl rand -base64 32` and set PARLEY_Security__MasterKey.");
         }
@@ -65,8 +65,8 @@ internal sealed class MasterKey
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{source} is not valid base64.");
+            throw new ConfigurationException($"{source} is not valid base64.");
         }
-        return key.Length == 32 ? key : throw new InvalidOperationException($"{source} must hold exactly 32 bytes (it holds {key.Length}).");
+        return key.Length == 32 ? key : throw new ConfigurationException($"{source} must hold exactly 32 bytes (it holds {key.Length}).");
     }
 }

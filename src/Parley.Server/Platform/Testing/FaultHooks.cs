@@ -20,7 +20,7 @@ namespace Parley.Server.Platform.Testing;
 internal static class FaultHooks
 {
     public const string Header = "X-Test-Fault";
-    private static readonly ConcurrentDictionary<string, TaskCompletionSource> Holds = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, HoldGate> Holds = new(StringComparer.Ordinal);
     private static readonly AsyncLocal<string?> Current = new();
 
     public static string? ActiveFault => Current.Value;
@@ -49,13 +49,14 @@ internal static class FaultHooks
         group.MapGet("/fault/internal", Throw);
         group.MapPost("/fault/internal", Throw);
         group.MapPost("/files", CreateFileAsync);
-        group.MapGet("/files", async (string quotaOwner, ParleyDb db, CancellationToken ct) =>
+        group.MapGet("/files", async ([Microsoft.AspNetCore.Mvc.FromQuery(Name = "quota_owner")] string quotaOwner, ParleyDb db, CancellationToken ct) =>
             TypedResults.Ok(new TestCount(await db.Files.CountAsync(f => f.QuotaOwner == quotaOwner, ct))));
         group.MapPost("/release/{name}", (string name) =>
         {
-            Holds.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            Hold(name).Released.TrySetResult();
             return TypedResults.NoContent();
         });
+        group.MapGet("/holds/{name}", (string name) => TypedResults.Ok(new TestCount(Hold(name).Waiting)));
         group.MapGet("/limited", () => TypedResults.Ok(new TestCount(1))).RateLimited("test-hook");
         group.MapPost("/files/{id}/complete", async (string id, FileStore files, CancellationToken ct) =>
         {
@@ -81,6 +82,14 @@ internal static class FaultHooks
         return app;
     }
 
+    private static HoldGate Hold(string name) => Holds.GetOrAdd(name, _ => new HoldGate());
+
+    private sealed class HoldGate
+    {
+        public readonly TaskCompletionSource Released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Waiting;
+    }
+
     private static IResult Throw() =>
         throw new InvalidOperationException("fault hook: connection string Host=secret-db;Password=hunter2 at /srv/internal/path");
 
@@ -89,7 +98,9 @@ internal static class FaultHooks
         if (request.Hold is { } hold)
         {
             // Lets a test keep this request "running" until it posts /_test/release/{hold}.
-            await Holds.GetOrAdd(hold, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(ct);
+            var gate = Hold(hold);
+            Interlocked.Increment(ref gate.Waiting);
+            await gate.Released.Task.WaitAsync(ct);
         }
         var v = new Validator();
         var owner = v.Required("quota_owner", request.QuotaOwner);
