@@ -8,6 +8,7 @@ public sealed class ManualClock : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly List<TaskCompletionSource> _timerWaiters = [];
     private DateTimeOffset _now;
 
     public ManualClock(DateTimeOffset? start = null) =>
@@ -65,11 +66,29 @@ public sealed class ManualClock : TimeProvider
     {
         var timer = new ManualTimer(this, callback, state);
         timer.Change(dueTime, period);
+        TaskCompletionSource[] waiting;
         lock (_gate)
         {
             _timers.Add(timer);
+            waiting = [.. _timerWaiters];
+            _timerWaiters.Clear();
+        }
+        foreach (var waiter in waiting)
+        {
+            waiter.TrySetResult();
         }
         return timer;
+    }
+
+    /// <summary>Completes when the next timer is created (e.g. a client starts waiting out a Retry-After).</summary>
+    public Task NextTimerCreated()
+    {
+        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _timerWaiters.Add(waiter);
+        }
+        return waiter.Task;
     }
 
     private sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer

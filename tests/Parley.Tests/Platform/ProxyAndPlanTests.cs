@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Parley.Contracts.Errors;
+using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Plans;
+using Parley.Tests.Infrastructure;
+
+namespace Parley.Tests.Platform;
+
+public sealed class TrustedProxyServer : TestServer
+{
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["Network:TrustedProxies:0"] = "127.0.0.1";
+        settings["Limits:Rates:test-hook:Limit"] = "1";
+        settings["Limits:Rates:test-hook:WindowSeconds"] = "60";
+    }
+}
+
+public sealed class TrustedProxyTests(TrustedProxyServer server) : IClassFixture<TrustedProxyServer>
+{
+    private Task<HttpResponseMessage> FromAsync(string forwardedFor) =>
+        server.Http.SendAsync(HttpMethod.Get, "/_test/limited", headers: new Dictionary<string, string> { ["X-Forwarded-For"] = forwardedFor });
+
+    [Fact]
+    public async Task BehindATrustedProxyEachForwardedClientHasItsOwnLimit()
+    {
+        await (await FromAsync("203.0.113.7")).OkAsync();
+        await (await FromAsync("203.0.113.8")).OkAsync();
+        await (await FromAsync("203.0.113.7")).ErrorAsync(ErrorCodes.RateLimited);
+        // The right-most untrusted hop is the client; what it claims further left is not believed.
+        await (await FromAsync("198.51.100.1, 203.0.113.8")).ErrorAsync(ErrorCodes.RateLimited);
+    }
+}
+
+public sealed class PlanCatalogTests
+{
+    private static PlanCatalog Catalog(Dictionary<string, string?> settings) =>
+        new(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+    [Fact]
+    public void ConfiguredPlansOverrideAndExtendTheBuiltInOnes()
+    {
+        var catalog = Catalog(new()
+        {
+            ["Plans:Default"] = "startup",
+            ["Plans:startup:MaxAgents"] = "2",
+            ["Plans:startup:CrossOwnerRooms"] = "false",
+            ["Plans:free:MaxRooms"] = "-1",
+        });
+        Assert.Equal("startup", catalog.DefaultPlanName);
+        var startup = catalog.Get("startup");
+        Assert.Equal(2, startup.MaxAgents);
+        Assert.Null(startup.MaxRooms);
+        Assert.False(startup.CrossOwnerRooms);
+        Assert.Null(catalog.Get("free").MaxRooms);
+        Assert.Equal(3, catalog.Get("free").MaxAgents);
+        Assert.Null(Catalog([]).Get("self-hosted").MaxAgents);
+    }
+
+    [Fact]
+    public void ChecksAnswerTheCatalogCodes()
+    {
+        var catalog = Catalog([]);
+        var limit = Assert.Throws<ApiException>(() => PlanCatalog.EnsureBelowLimit("agents", 3, 3));
+        Assert.Equal(ErrorCodes.FeatureLimitReached, limit.Code);
+        Assert.Equal(3L, limit.Details!["count"]);
+        PlanCatalog.EnsureBelowLimit("agents", 3, 2);
+        Assert.Equal(ErrorCodes.WorkspaceRequired, Assert.Throws<ApiException>(() => PlanCatalog.EnsureTeamWorkspaces(catalog.Get("pro"))).Code);
+        var upgrade = Assert.Throws<ApiException>(() => catalog.EnsureCrossOwnerRooms(catalog.Get("free")));
+        Assert.Equal(ErrorCodes.UpgradeRequired, upgrade.Code);
+        Assert.Equal("pro", upgrade.Details!["required_plan"]);
+    }
+}
