@@ -1,3 +1,4 @@
+using Parley.Server.Identity;
 using Parley.Server.Platform;
 
 namespace Parley.Server;
@@ -28,13 +29,16 @@ internal static class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddParleyConfiguration(args);
         builder.AddPlatform();
+        builder.AddIdentity();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UsePlatform();
+        app.UseIdentity();
         app.UseIdempotency();
 
         app.MapPlatform();
+        app.MapIdentity();
         return app;
     }
 }

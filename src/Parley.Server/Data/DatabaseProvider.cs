@@ -87,6 +87,8 @@ internal sealed class PostgresProvider(NpgsqlDataSource dataSource) : DatabasePr
 {
     public override string Name => "postgres";
 
+    public NpgsqlDataSource DataSource => dataSource;
+
     public override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(dataSource);
 
     public override async Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken)

@@ -1,5 +1,11 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Identity.Claims;
+using Parley.Server.Identity.Owners;
+using Parley.Server.Identity.Registration;
+using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
@@ -16,6 +22,19 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<JobLease> JobLeases => Set<JobLease>();
+
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<PersonalAccessToken> PersonalAccessTokens => Set<PersonalAccessToken>();
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
+    public DbSet<WorkspaceInvite> WorkspaceInvites => Set<WorkspaceInvite>();
+    public DbSet<Agent> Agents => Set<Agent>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AgentNotice> AgentNotices => Set<AgentNotice>();
+    public DbSet<PendingCode> PendingCodes => Set<PendingCode>();
+    public DbSet<ClaimFailure> ClaimFailures => Set<ClaimFailure>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

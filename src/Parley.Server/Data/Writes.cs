@@ -13,7 +13,7 @@ namespace Parley.Server.Data;
 /// <see cref="AfterCommit"/>, so it never announces a write that was rolled back.
 /// </para>
 /// </summary>
-internal sealed class Writes(ParleyDb db, DatabaseProvider provider, ILogger<Writes> logger)
+internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceScopeFactory scopes, ILogger<Writes> logger)
 {
     private readonly List<Func<Task>> _afterCommit = [];
     private IDbContextTransaction? _deferred;
@@ -62,6 +62,22 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, ILogger<Wri
             await action(ct);
             return true;
         }, cancellationToken);
+
+    /// <summary>
+    /// Runs a write in a transaction of its own that commits at once, outside the request's transaction: for records
+    /// that must survive the request failing (a wrong code counted, a failed claim remembered). Never call it while this
+    /// request holds a write transaction: on SQLite the second writer would wait for the first forever.
+    /// </summary>
+    public async Task<T> RunIndependentAsync<T>(Func<Writes, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            throw new InvalidOperationException("RunIndependentAsync was called inside a write transaction.");
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var independent = scope.ServiceProvider.GetRequiredService<Writes>();
+        return await independent.RunAsync(ct => action(independent, ct), cancellationToken);
+    }
 
     public Task LockAsync(CancellationToken cancellationToken, params string[] keys) =>
         provider.LockAsync(db, keys, cancellationToken);

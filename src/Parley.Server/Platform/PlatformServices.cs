@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Parley.Contracts.Json;
 using Parley.Server.Data;
+using Parley.Server.Platform.Cluster;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Health;
@@ -107,6 +108,17 @@ internal static class PlatformServices
             _ => throw new ConfigurationException($"Database:Provider must be 'sqlite' or 'postgres', not '{database.Provider}'."),
         };
         services.AddSingleton(provider);
+        if (provider is PostgresProvider postgres)
+        {
+            services.AddSingleton(postgres.DataSource);
+            services.AddSingleton<PostgresClusterBus>();
+            services.AddSingleton<IClusterBus>(sp => sp.GetRequiredService<PostgresClusterBus>());
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresClusterBus>());
+        }
+        else
+        {
+            services.AddSingleton<IClusterBus, LocalClusterBus>();
+        }
         var faults = options.Testing.FaultHooks ? new FaultInterceptor() : null;
         services.AddDbContextPool<ParleyDb>(o =>
         {
@@ -167,6 +179,10 @@ internal static class PlatformServices
         await using (var scope = app.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<ParleyDb>().Database.MigrateAsync(cancellationToken);
+        }
+        foreach (var task in app.Services.GetServices<IStartupTask>())
+        {
+            await task.RunAsync(cancellationToken);
         }
         app.Services.GetRequiredService<Readiness>().MigrationsApplied = true;
     }

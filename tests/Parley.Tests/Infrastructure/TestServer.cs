@@ -38,6 +38,13 @@ public class TestServer : IAsyncLifetime
             ["Database:Durability"] = "normal",
             ["Limits:Rates:test-hook:Limit"] = "3",
             ["Limits:Rates:test-hook:WindowSeconds"] = "1",
+            // Cheap hashing and generous per-IP limits: every test class signs people up from one loopback address.
+            ["Limits:PasswordHashIterations"] = "1000",
+            ["Limits:Rates:auth:Limit"] = "100000",
+            ["Limits:Rates:register:Limit"] = "100000",
+            ["Limits:Rates:register-verify:Limit"] = "100000",
+            ["Limits:Rates:recover:Limit"] = "100000",
+            ["Limits:Rates:directory:Limit"] = "100000",
         };
         if (TestDatabase.IsPostgres)
         {

@@ -1,0 +1,27 @@
+using Parley.Contracts.Errors;
+using Parley.Contracts.Identity;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Platform.OpenApi;
+
+namespace Parley.Server.Identity.Admin;
+
+internal static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapAdmin(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/v1/admin").WithTags("Admin").RequireOwner().RequireInstanceAdmin();
+        admin.MapGet("/agents", (string? status, int? limit, string? cursor, AdminService s, CancellationToken ct) => s.ListAsync(status, limit, cursor, ct))
+            .WithName("AdminListAgents").WithSummary("Every agent, optionally by status.");
+        admin.MapPost("/agents/{agentId}/suspend", (string agentId, AdminReasonRequest request, AdminService s, CancellationToken ct) =>
+                s.SetStatusAsync(agentId, AgentStatus.Suspended, request, ct))
+            .WithName("SuspendAgent").WithSummary("Suspend an agent; its sockets close at once.").ProducesErrors(ErrorCodes.AgentNotFound);
+        admin.MapPost("/agents/{agentId}/restrict", (string agentId, AdminReasonRequest request, AdminService s, CancellationToken ct) =>
+                s.SetStatusAsync(agentId, AgentStatus.Restricted, request, ct))
+            .WithName("RestrictAgent").WithSummary("Restrict an agent: no new conversations or groups.").ProducesErrors(ErrorCodes.AgentNotFound);
+        admin.MapPost("/agents/{agentId}/reinstate", (string agentId, AdminReasonRequest? request, AdminService s, CancellationToken ct) =>
+                s.SetStatusAsync(agentId, AgentStatus.Active, request, ct))
+            .WithName("ReinstateAgent").WithSummary("Make an agent active again.").ProducesErrors(ErrorCodes.AgentNotFound);
+        return app;
+    }
+}

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Parley.Contracts.Errors;
+using Parley.Contracts.Identity;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Identity.Claims;
+using Parley.Server.Identity.Registration;
+using Parley.Server.Identity.Workspaces;
+using Parley.Server.Platform.OpenApi;
+using Parley.Server.Platform.RateLimiting;
+
+namespace Parley.Server.Identity.Agents;
+
+internal static class AgentEndpoints
+{
+    /// <summary>Agents as their workspace manages them, and claims of self-registered agents.</summary>
+    public static IEndpointRouteBuilder MapWorkspaceAgents(this IEndpointRouteBuilder app)
+    {
+        var ws = app.MapGroup("/v1/workspaces/{workspaceId}").WithTags("Agents").RequireOwner();
+        ws.MapPost("/agents", CreateAsync).WithName("CreateAgent").WithSummary("Create an agent and its first secret key (shown once).")
+            .RequireWorkspaceRole(Roles.Admin).ProducesErrors(ErrorCodes.InvalidHandle, ErrorCodes.HandleTaken, ErrorCodes.FeatureLimitReached);
+        ws.MapGet("/agents", (int? limit, string? cursor, HttpContext http, AgentService s, CancellationToken ct) =>
+                s.ListAsync(http.Workspace().Workspace, limit, cursor, ct))
+            .WithName("ListAgents").WithSummary("The workspace's agents.").RequireWorkspaceRole(Roles.Member);
+
+        var agent = ws.MapGroup("/agents/{agentId}").ProducesErrors(ErrorCodes.AgentNotFound);
+        agent.MapGet("", async (string agentId, HttpContext http, AgentService s, CancellationToken ct) =>
+                (await s.FindOwnedAsync(http.Workspace().Workspace, agentId, ct)).ToView())
+            .WithName("GetAgent").WithSummary("Read an agent.").RequireWorkspaceRole(Roles.Member);
+        agent.MapPatch("", (string agentId, UpdateAgentRequest request, HttpContext http, AgentService s, CancellationToken ct) =>
+                s.UpdateAsync(http.Workspace().Workspace, agentId, request, ct))
+            .WithName("UpdateAgent").WithSummary("Set profile fields, settings and `paused`.").RequireWorkspaceRole(Roles.Admin);
+        agent.MapDelete("", DeleteAsync).WithName("DeleteAgent").WithSummary("Delete an agent; its handle is retired.")
+            .RequireWorkspaceRole(Roles.Admin).ProducesErrors(ErrorCodes.CannotDeleteDefault);
+        agent.MapPost("/default", (string agentId, HttpContext http, AgentService s, CancellationToken ct) =>
+                s.MakeDefaultAsync(http.Workspace().Workspace, agentId, ct))
+            .WithName("MakeDefaultAgent").WithSummary("Make this the workspace's default agent.")
+            .RequireWorkspaceRole(Roles.Admin).ProducesErrors(ErrorCodes.AlreadyDefault);
+        agent.MapPost("/keys", CreateKeyAsync).WithName("CreateKey").WithSummary("A new secret or publishable key (shown once).")
+            .RequireWorkspaceRole(Roles.Admin);
+        agent.MapGet("/keys", (string agentId, HttpContext http, AgentService s, CancellationToken ct) =>
+                s.ListKeysAsync(http.Workspace().Workspace, agentId, ct))
+            .WithName("ListKeys").WithSummary("The agent's live keys (never their secrets).").RequireWorkspaceRole(Roles.Admin);
+        agent.MapDelete("/keys/{keyId}", RevokeKeyAsync).WithName("RevokeKey").WithSummary("Revoke a key; its sockets close at once.")
+            .RequireWorkspaceRole(Roles.Admin).ProducesErrors(ErrorCodes.NotFound);
+
+        ws.MapPost("/claims", (ClaimRequest request, HttpContext http, ClaimService s, CancellationToken ct) =>
+                s.ClaimAsync(http.Workspace().Workspace, request, ct))
+            .WithName("ClaimAgent").WithSummary("Take responsibility for a self-registered agent by its key (checked, not stored).")
+            .RequireWorkspaceRole(Roles.Admin)
+            .ProducesErrors(ErrorCodes.InvalidApiKey, ErrorCodes.AlreadyClaimed, ErrorCodes.TooManyClaims, ErrorCodes.FeatureLimitReached);
+        ws.MapDelete("/claims/{agentId}", ReleaseAsync).WithName("ReleaseAgent").WithSummary("Release a claimed agent.")
+            .RequireWorkspaceRole(Roles.Admin).ProducesErrors(ErrorCodes.ClaimNotFound);
+        return app;
+    }
+
+    /// <summary>What agents call about themselves and each other, self-registration, and the public signing keys.</summary>
+    public static IEndpointRouteBuilder MapAgentSelf(this IEndpointRouteBuilder app)
+    {
+        var agents = app.MapGroup("/v1").WithTags("Agents").RequireAgent();
+        agents.MapGet("/agents/me", (HttpContext http) => http.Caller().Agent!.ToView())
+            .WithName("GetOwnAgent").WithSummary("The calling agent's profile and settings (works while suspended).").AllowSuspended();
+        agents.MapPatch("/agents/me", (UpdateAgentRequest request, HttpContext http, AgentSelfService s, CancellationToken ct) =>
+                s.UpdateMeAsync(http.Caller(), request, ct))
+            .WithName("UpdateOwnAgent").WithSummary("Change the calling agent's profile and settings.");
+        agents.MapPost("/agents/me/passport", (PassportRequest? request, HttpContext http, AgentSelfService s) =>
+                s.IssuePassport(http.Caller(), request ?? new PassportRequest(null)))
+            .WithName("MintPassport").WithSummary("A 15-minute passport (JWT) with at most the key's scopes.").ProducesErrors(ErrorCodes.ForbiddenScope);
+        agents.MapPost("/agents/me/rotate-key", (HttpContext http, RegistrationService s, CancellationToken ct) => s.StartRotationAsync(http.Caller(), ct))
+            .WithName("StartKeyRotation").WithSummary("Mail a code to the registration email.").ProducesErrors(ErrorCodes.RateLimited);
+        agents.MapPost("/agents/me/rotate-key/verify", (PendingCodeRequest request, HttpContext http, RegistrationService s, CancellationToken ct) =>
+                s.FinishRotationAsync(http.Caller(), request, ct))
+            .WithName("FinishKeyRotation").WithSummary("A new key; the old one dies and any claim is released.")
+            .ProducesErrors(ErrorCodes.InvalidCode, ErrorCodes.CodeExpired, ErrorCodes.OtpAttemptsExhausted);
+        agents.MapGet("/agents/{handle}", (string handle, AgentSelfService s, CancellationToken ct) => s.GetPublicAsync(handle, ct))
+            .WithName("GetAgentProfile").WithSummary("Another agent's public profile.").ProducesErrors(ErrorCodes.AgentNotFound);
+        agents.MapGet("/directory", (string? q, int? limit, AgentSelfService s, CancellationToken ct) => s.DirectoryAsync(q, limit, ct))
+            .WithName("SearchDirectory").WithSummary("Listed agents whose handle or display name matches.")
+            .AllowPublishable().RequireCors(IdentityModule.PublishableCors).RateLimited("directory").ProducesErrors(ErrorCodes.WrongKeyKind);
+
+        var register = app.MapGroup("/v1").WithTags("Registration");
+        register.MapPost("/register", (RegisterRequest request, RegistrationService s, CancellationToken ct) => s.RegisterAsync(request, ct))
+            .WithName("Register").WithSummary("Start a self-registration; mails a 6-digit code.").RateLimited("register")
+            .ProducesErrors(ErrorCodes.InvalidHandle, ErrorCodes.HandleTaken, ErrorCodes.EmailTaken, ErrorCodes.EmailExhausted, ErrorCodes.Forbidden);
+        register.MapPost("/register/verify", VerifyRegistrationAsync).WithName("VerifyRegistration")
+            .WithSummary("Finish a self-registration: an unclaimed agent and its key.").RateLimited("register-verify")
+            .ProducesErrors(ErrorCodes.InvalidCode, ErrorCodes.CodeExpired, ErrorCodes.OtpAttemptsExhausted, ErrorCodes.HandleTaken, ErrorCodes.EmailTaken);
+        register.MapPost("/agents/recover", (EmailRequest request, RegistrationService s, CancellationToken ct) => s.StartRecoveryAsync(request, ct))
+            .WithName("StartRecovery").WithSummary("Mail a recovery code (same answer for unknown emails).").RateLimited("recover");
+        register.MapPost("/agents/recover/verify", (PendingCodeRequest request, RegistrationService s, CancellationToken ct) => s.FinishRecoveryAsync(request, ct))
+            .WithName("FinishRecovery").WithSummary("A new key for the agent; all older keys are revoked.").RateLimited("register-verify")
+            .ProducesErrors(ErrorCodes.InvalidCode, ErrorCodes.CodeExpired, ErrorCodes.OtpAttemptsExhausted);
+
+        app.MapGet("/.well-known/jwks.json", (SigningKeys keys) => TypedResults.Ok(new JwksDocument([.. keys.All.Select(k => JsonDocument.Parse(k.PublicJwk).RootElement)])))
+            .WithName("Jwks").WithSummary("The public keys that sign passports and owner tokens.").WithTags("Agents");
+        return app;
+    }
+
+    private static async Task<Created<AgentCreated>> CreateAsync(CreateAgentRequest request, HttpContext http, AgentService s, CancellationToken ct)
+    {
+        var access = http.Workspace();
+        var created = await s.CreateAsync(access.Workspace, request, ct);
+        return TypedResults.Created($"/v1/workspaces/{access.Workspace.Id}/agents/{created.Agent.Id}", created);
+    }
+
+    private static async Task<NoContent> DeleteAsync(string agentId, HttpContext http, AgentService s, CancellationToken ct)
+    {
+        await s.DeleteAsync(http.Workspace().Workspace, agentId, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Created<KeyCreated>> CreateKeyAsync(string agentId, CreateKeyRequest request, HttpContext http, AgentService s, CancellationToken ct)
+    {
+        var access = http.Workspace();
+        var created = await s.CreateKeyAsync(access.Workspace, agentId, request, ct);
+        return TypedResults.Created($"/v1/workspaces/{access.Workspace.Id}/agents/{agentId}/keys/{created.Key.Id}", created);
+    }
+
+    private static async Task<NoContent> RevokeKeyAsync(string agentId, string keyId, HttpContext http, AgentService s, CancellationToken ct)
+    {
+        await s.RevokeKeyAsync(http.Workspace().Workspace, agentId, keyId, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> ReleaseAsync(string agentId, HttpContext http, ClaimService s, CancellationToken ct)
+    {
+        await s.ReleaseAsync(http.Workspace().Workspace, agentId, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Created<AgentCreated>> VerifyRegistrationAsync(PendingCodeRequest request, RegistrationService s, CancellationToken ct)
+    {
+        var created = await s.VerifyRegistrationAsync(request, ct);
+        return TypedResults.Created("/v1/agents/me", created);
+    }
+}
+
+internal sealed record JwksDocument(IReadOnlyList<JsonElement> Keys);

@@ -1,0 +1,72 @@
+using Parley.Server.Identity.Agents;
+using Parley.Server.Identity.Owners;
+using Parley.Server.Platform.Http;
+
+namespace Parley.Server.Identity.Auth;
+
+internal enum CallerKind
+{
+    Account,
+    Agent,
+}
+
+internal enum CredentialKind
+{
+    Session,
+    PersonalToken,
+    SecretKey,
+    PublishableKey,
+    Passport,
+}
+
+internal static class Scopes
+{
+    public const string Read = "read";
+    public const string Write = "write";
+    public const string Upload = "upload";
+    public const string Download = "download";
+    public const string Invoke = "invoke";
+
+    public static readonly IReadOnlyList<string> All = [Read, Write, Upload, Download, Invoke];
+
+    public static string Join(IEnumerable<string> scopes) => string.Join(' ', scopes.Distinct().OrderBy(s => All.ToList().IndexOf(s)));
+
+    public static IReadOnlySet<string> Parse(string scopes) => scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The one principal every credential kind produces, set as an HTTP feature by authentication. Handlers and services
+/// read it through <see cref="CallerExtensions.Caller"/>; it always reflects the current stored state of the account
+/// or agent (never what a token claimed at minting).
+/// </summary>
+internal sealed class Caller : ICallerKey
+{
+    public required CallerKind Kind { get; init; }
+    public required CredentialKind Credential { get; init; }
+
+    /// <summary>The session, token, key or passport's source key that authenticated the request.</summary>
+    public required string CredentialId { get; init; }
+
+    public Account? Account { get; init; }
+    public Agent? Agent { get; init; }
+
+    /// <summary>Agent credentials' scopes; owners act with every scope.</summary>
+    public IReadOnlySet<string> Scopes { get; init; } = new HashSet<string>();
+
+    public bool IsInstanceAdmin { get; init; }
+
+    public string Id => Kind == CallerKind.Account ? Account!.Id : Agent!.Id;
+
+    public string PartitionKey => (Kind == CallerKind.Account ? "account:" : "agent:") + Id;
+
+    public bool HasScope(string scope) => Kind == CallerKind.Account || Scopes.Contains(scope);
+}
+
+internal static class CallerExtensions
+{
+    /// <summary>The authenticated caller; endpoints behind an access rule always have one.</summary>
+    public static Caller Caller(this HttpContext context) =>
+        context.Features.Get<Caller>() ?? throw new InvalidOperationException("No authenticated caller: the endpoint lacks an access rule.");
+
+    public static Caller? CallerOrNull(this HttpContext context) => context.Features.Get<Caller>();
+}

@@ -1,0 +1,59 @@
+namespace Parley.Server.Identity;
+
+/// <summary>Identity's configuration: <c>Admin:*</c>, <c>Terms:*</c>, <c>Registration:*</c>, <c>Mail:*</c> and its <c>Limits:*</c>.</summary>
+internal sealed class IdentityOptions
+{
+    public AdminOptions Admin { get; set; } = new();
+    public TermsOptions Terms { get; set; } = new();
+    public RegistrationOptions Registration { get; set; } = new();
+    public MailOptions Mail { get; set; } = new();
+    public IdentityLimits Limits { get; set; } = new();
+}
+
+internal sealed class AdminOptions
+{
+    /// <summary>Emails of instance admins (array or comma-separated); when unset, the first account is the admin.</summary>
+    public string? Emails { get; set; }
+}
+
+internal sealed class TermsOptions
+{
+    public string? Version { get; set; }
+}
+
+internal sealed class RegistrationOptions
+{
+    public bool Enabled { get; set; } = true;
+}
+
+internal sealed class MailOptions
+{
+    public SmtpOptions Smtp { get; set; } = new();
+}
+
+internal sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "parley@localhost";
+}
+
+internal sealed class IdentityLimits
+{
+    /// <summary>PBKDF2-SHA256 iterations for new password hashes (tests lower it; stored hashes keep their own count).</summary>
+    public int PasswordHashIterations { get; set; } = 600_000;
+    public int AccessTokenMinutes { get; set; } = 15;
+    public int RefreshTokenDays { get; set; } = 30;
+    public int RefreshGraceSeconds { get; set; } = 10;
+    public int PassportMinutes { get; set; } = 15;
+    public int CodeTtlMinutes { get; set; } = 10;
+    public int CodeMaxAttempts { get; set; } = 5;
+    public int CodeResendSeconds { get; set; } = 60;
+    public int RecoveriesPerEmailPerHour { get; set; } = 3;
+    public int RegistrationsPerEmail { get; set; } = 3;
+    public int ClaimFailuresPerHour { get; set; } = 5;
+    public int WorkspaceInviteDays { get; set; } = 7;
+    public int PersonalTokenMaxDays { get; set; } = 365;
+}

@@ -1,0 +1,37 @@
+using Parley.Server.Platform.Errors;
+
+namespace Parley.Server.Platform.Validation;
+
+/// <summary>
+/// <c>limit</c> (default 50, at most 200) and an opaque <c>cursor</c>: the id of the last item of the previous page.
+/// Ids sort by creation time, so keyset pages are stable while rows are added.
+/// </summary>
+internal readonly record struct Paging(int Limit, string? After)
+{
+    public static Paging From(int? limit, string? cursor, int defaultLimit = 50, int maxLimit = 200)
+    {
+        if (limit is { } l && (l < 1 || l > maxLimit))
+        {
+            throw ApiErrors.Validation("limit", $"must be between 1 and {maxLimit}");
+        }
+        string? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            try
+            {
+                after = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(cursor));
+            }
+            catch (FormatException)
+            {
+                throw ApiErrors.Validation("cursor", "is not a cursor this server gave");
+            }
+        }
+        return new Paging(limit ?? defaultLimit, after);
+    }
+
+    /// <summary>The next cursor when a page came back full (the query fetched <c>Limit + 1</c> rows).</summary>
+    public (IReadOnlyList<T> Items, string? Next) Cut<T>(IReadOnlyList<T> fetched, Func<T, string> id) =>
+        fetched.Count > Limit
+            ? ([.. fetched.Take(Limit)], Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(id(fetched[Limit - 1]))))
+            : (fetched, null);
+}
