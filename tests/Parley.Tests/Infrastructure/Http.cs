@@ -94,4 +94,6 @@ public static class Http
     }
 
     public static string NewIdempotencyKey() => "key_" + Guid.NewGuid().ToString("N");
+
+    public static string NewIdempotencyKeyValue(this HttpClient _) => NewIdempotencyKey();
 }

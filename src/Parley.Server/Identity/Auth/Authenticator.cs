@@ -181,8 +181,13 @@ internal sealed class PassportScheme(CredentialLookup lookup, TokenService token
             throw new ApiException(ErrorCodes.InvalidPassport, "The passport is not valid.",
                 ApiErrors.Details(("reason", e.Failure.ToString().ToLowerInvariant())));
         }
-        if (!jwt.TryGetPayloadValue<string>("kid", out var keyId) || await lookup.FindKeyAsync(keyId, cancellationToken) is not var (key, agent)
-            || agent.Id != jwt.GetPayloadValue<string>("aid") || agent.Status == AgentStatus.Deleted)
+        if (!jwt.TryGetPayloadValue<string>("kid", out var keyId) || !jwt.TryGetPayloadValue<string>("aid", out var agentId)
+            || !jwt.TryGetPayloadValue<string[]>("scopes", out var granted))
+        {
+            throw new ApiException(ErrorCodes.InvalidPassport, "The passport lacks the claims a passport carries.",
+                ApiErrors.Details(("reason", "malformed")));
+        }
+        if (await lookup.FindKeyAsync(keyId, cancellationToken) is not var (key, agent) || agent.Id != agentId || agent.Status == AgentStatus.Deleted)
         {
             throw Authenticator.Unauthorized();
         }
@@ -190,7 +195,6 @@ internal sealed class PassportScheme(CredentialLookup lookup, TokenService token
         {
             throw new ApiException(ErrorCodes.Revoked, "The key this passport came from was revoked.", ApiErrors.Details(("subject", "key")));
         }
-        var granted = jwt.TryGetPayloadValue<string[]>("scopes", out var scopes) ? scopes : [];
         var current = Scopes.Parse(key.Scopes);
         return new Caller
         {
