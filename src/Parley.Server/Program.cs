@@ -1,4 +1,5 @@
 using Parley.Server.Identity;
+using Parley.Server.Messaging;
 using Parley.Server.Platform;
 
 namespace Parley.Server;
@@ -30,15 +31,18 @@ internal static class Program
         builder.AddParleyConfiguration(args);
         builder.AddPlatform();
         builder.AddIdentity();
+        builder.AddMessaging();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UsePlatform();
+        app.UseMessaging();
         app.UseIdentity();
         app.UseIdempotency();
 
         app.MapPlatform();
         app.MapIdentity();
+        app.MapMessagingRoutes();
         return app;
     }
 }

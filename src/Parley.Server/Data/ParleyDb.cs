@@ -6,6 +6,7 @@ using Parley.Server.Identity.Claims;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
+using Parley.Server.Messaging;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
@@ -35,6 +36,15 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<PendingCode> PendingCodes => Set<PendingCode>();
     public DbSet<ClaimFailure> ClaimFailures => Set<ClaimFailure>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    public DbSet<Conversation> Conversations => Set<Conversation>();
+    public DbSet<Participant> Participants => Set<Participant>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<Inbox> Inboxes => Set<Inbox>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Block> Blocks => Set<Block>();
+    public DbSet<HiddenMessage> HiddenMessages => Set<HiddenMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -84,8 +84,28 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
 
     public bool IsUniqueViolation(Exception exception) => provider.IsUniqueViolation(exception);
 
-    /// <summary>Runs after the transaction commits (immediately, when no write is pending).</summary>
-    public void AfterCommit(Func<Task> callback) => _afterCommit.Add(callback);
+    /// <summary>Runs after the transaction commits; at once when no write is pending (and none is deferred).</summary>
+    public void AfterCommit(Func<Task> callback)
+    {
+        if (db.Database.CurrentTransaction is null && !DeferCommit)
+        {
+            _ = RunSafelyAsync(callback);
+            return;
+        }
+        _afterCommit.Add(callback);
+    }
+
+    private async Task RunSafelyAsync(Func<Task> callback)
+    {
+        try
+        {
+            await callback();
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "A post-commit callback failed.");
+        }
+    }
 
     /// <summary>Commits the request's deferred transaction after <paramref name="beforeCommit"/> adds to it; opens one when none is pending.</summary>
     public async Task CommitDeferredAsync(Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken)
@@ -151,15 +171,8 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
         _afterCommit.Clear();
         foreach (var callback in callbacks)
         {
-            try
-            {
-                await callback();
-            }
-            catch (Exception exception)
-            {
-                // The write is durable; a failed notification is recovered by clients resynchronising.
-                logger.LogError(exception, "A post-commit callback failed.");
-            }
+            // The write is durable; a failed notification is recovered by clients resynchronising.
+            await RunSafelyAsync(callback);
         }
     }
 }

@@ -51,7 +51,12 @@ public sealed class ClaimTests(TestServer server) : IClassFixture<TestServer>
     }
 }
 
-public sealed class AdminTests(TestServer server) : IClassFixture<TestServer>
+public sealed class FirstAccountAdminServer : TestServer
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings["Admin:Emails"] = null;
+}
+
+public sealed class AdminTests(FirstAccountAdminServer server) : IClassFixture<FirstAccountAdminServer>
 {
     private HttpClient Http => server.Http;
 

@@ -10,6 +10,8 @@ public sealed record TestAgent(string Id, string Handle, string Plate, string Ap
 /// <summary>The people and agents tests need, made through the public API the way clients make them.</summary>
 public static class Actors
 {
+    public const string AdminEmail = "admin@parley.test";
+
     public static string NewEmail(string prefix = "owner") => $"{prefix}-{Guid.NewGuid():N}@example.test";
 
     public static string NewHandle(string prefix = "a") => prefix + Guid.NewGuid().ToString("N")[..12];

@@ -22,6 +22,33 @@ public class TestServer : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
 
+    private readonly SemaphoreSlim _adminGate = new(1, 1);
+    private string? _adminToken;
+
+    /// <summary>A session of the instance admin (<c>Admin:Emails</c> in tests), signed up on first use.</summary>
+    public async Task<string> AdminTokenAsync()
+    {
+        await _adminGate.WaitAsync();
+        try
+        {
+            if (_adminToken is null)
+            {
+                _adminToken = (await this.SignupAsync(Actors.AdminEmail)).AccessToken;
+            }
+            else
+            {
+                // Refresh by logging in again: the clock may have moved past the token's 15 minutes.
+                var login = await Http.PostAsync("/v1/auth/login", new { email = Actors.AdminEmail, password = "correct horse battery" });
+                _adminToken = (await login.JsonAsync()).GetProperty("access_token").GetString();
+            }
+            return _adminToken!;
+        }
+        finally
+        {
+            _adminGate.Release();
+        }
+    }
+
     /// <summary>Settings a test class adds or overrides (e.g. small limits, cheap password hashing).</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
     {
@@ -40,6 +67,7 @@ public class TestServer : IAsyncLifetime
             ["Limits:Rates:test-hook:WindowSeconds"] = "1",
             // Cheap hashing and generous per-IP limits: every test class signs people up from one loopback address.
             ["Limits:PasswordHashIterations"] = "1000",
+            ["Admin:Emails"] = Actors.AdminEmail,
             ["Limits:Rates:auth:Limit"] = "100000",
             ["Limits:Rates:register:Limit"] = "100000",
             ["Limits:Rates:register-verify:Limit"] = "100000",

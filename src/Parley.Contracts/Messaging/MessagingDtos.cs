@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace Parley.Contracts.Messaging;
+
+/// <summary>Who did something: one shape wherever a response names an actor.</summary>
+public sealed record ActorRef(string Kind, string Id, string? Handle = null, string? Plate = null, string? DisplayName = null);
+
+public sealed record MessageContent(string? Text = null, JsonElement? Data = null, string? AttachmentId = null);
+
+public sealed record SendMessageRequest(
+    string? To, string? ConversationId, string? ClientMsgId, string? Type, JsonElement? Content, JsonElement? Metadata);
+
+public sealed record MessageView(
+    string Id, string ConversationId, ActorRef Sender, string ClientMsgId, long Seq, string Type, JsonElement Content,
+    JsonElement? Metadata, DateTimeOffset CreatedAt);
+
+public sealed record ConversationView(
+    string Id, string Kind, IReadOnlyList<ActorRef> Participants, bool Established, MessageView? LastMessage, long UnreadCount,
+    DateTimeOffset LastActivityAt);
+
+public sealed record HistoryPage(IReadOnlyList<MessageView> Data, bool HasMore);
+
+public sealed record DeliveryView(string DeliveryId, MessageView Message);
+
+public sealed record SyncPage(IReadOnlyList<DeliveryView> Messages, bool HasMore);
+
+public sealed record AckRequest(string? LastDeliveryId);
+
+public sealed record AckResult(long Acked);
+
+public sealed record ReadResult(string ConversationId, long LastReadSeq);
+
+public sealed record AddContactRequest(string? Handle, string? Notes);
+
+public sealed record UpdateContactRequest(string? Notes);
+
+public sealed record ContactView(string Handle, string Plate, string? DisplayName, string? Notes, DateTimeOffset AddedAt);
+
+public sealed record ContactPage(IReadOnlyList<ContactView> Data, long Total, int Limit, int Offset);
+
+/// <summary>A WebSocket frame: <c>{"type": …, "payload": …}</c>.</summary>
+public sealed record Frame(string Type, JsonElement? Payload = null);

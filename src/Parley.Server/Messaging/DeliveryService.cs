@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Messaging;
+using Parley.Server.Data;
+using Parley.Server.Platform.Errors;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>
+/// Durable delivery: every unacknowledged delivery stays readable through sync (and is replayed on every new
+/// WebSocket) until a cumulative acknowledgement covers it. Delivery is at-least-once.
+/// </summary>
+internal sealed class DeliveryService(Writes writes, IOptions<MessagingOptions> options)
+{
+    private ParleyDb Db => writes.Db;
+
+    /// <summary>Deliveries after <paramref name="afterSeq"/> (and after the acknowledgement point), oldest first.</summary>
+    public async Task<(List<(long Seq, Message Message)> Items, bool HasMore)> PendingAsync(string agentId, long afterSeq, int limit, CancellationToken ct)
+    {
+        var acked = await Db.Inboxes.AsNoTracking().Where(i => i.AgentId == agentId).Select(i => (long?)i.AckedThrough).FirstOrDefaultAsync(ct) ?? 0;
+        var from = Math.Max(afterSeq, acked);
+        var rows = await Db.Deliveries.AsNoTracking()
+            .Where(d => d.RecipientId == agentId && d.Seq > from)
+            .OrderBy(d => d.Seq).Take(limit + 1)
+            .Join(Db.Messages.AsNoTracking(), d => d.MessageId, m => m.Id, (d, m) => new { d.Seq, Message = m })
+            .ToListAsync(ct);
+        rows = [.. rows.OrderBy(r => r.Seq)];
+        return ([.. rows.Take(limit).Select(r => (r.Seq, r.Message))], rows.Count > limit);
+    }
+
+    public async Task<SyncPage> SyncAsync(string agentId, string? after, int? limit, CancellationToken ct)
+    {
+        var l = Limits;
+        if (limit is { } n && (n < 1 || n > l.SyncMaxLimit))
+        {
+            throw ApiErrors.Validation("limit", $"must be between 1 and {l.SyncMaxLimit}");
+        }
+        long afterSeq = 0;
+        if (after is not null && !MessageViews.TryParseDeliveryId(after, out afterSeq))
+        {
+            throw ApiErrors.Validation("after", "is not a delivery id");
+        }
+        var (items, hasMore) = await PendingAsync(agentId, afterSeq, limit ?? l.SyncDefaultLimit, ct);
+        var views = await MessageViews.ToViewsAsync(Db, [.. items.Select(i => i.Message)], ct);
+        return new SyncPage([.. items.Select((item, i) => new DeliveryView(MessageViews.DeliveryId(item.Seq), views[i]))], hasMore);
+    }
+
+    /// <summary>
+    /// Acknowledges every delivery up to and including the given one. Repeating (or acknowledging an older one) is a
+    /// no-op. A delivery number the agent was never given is refused, so an ack can never run ahead of what exists.
+    /// </summary>
+    public Task<AckResult> AckAsync(string agentId, string? lastDeliveryId, CancellationToken ct)
+    {
+        if (!MessageViews.TryParseDeliveryId(lastDeliveryId, out var seq))
+        {
+            throw ApiErrors.Validation("last_delivery_id", "is not a delivery id");
+        }
+        return writes.RunAsync(async c =>
+        {
+            var inbox = await Db.Inboxes.FirstOrDefaultAsync(i => i.AgentId == agentId, c);
+            if (inbox is null || seq > inbox.LastDeliverySeq)
+            {
+                throw ApiErrors.Validation("last_delivery_id", "no such delivery");
+            }
+            var acked = Math.Max(0, seq - inbox.AckedThrough);
+            inbox.AckedThrough = Math.Max(inbox.AckedThrough, seq);
+            return new AckResult(acked);
+        }, ct);
+    }
+
+    public async Task<long> BacklogAsync(string agentId, CancellationToken ct) =>
+        await Db.Inboxes.AsNoTracking().Where(i => i.AgentId == agentId).Select(i => i.LastDeliverySeq - i.AckedThrough).FirstOrDefaultAsync(ct);
+
+    private MessagingLimits Limits => options.Value.Limits;
+}

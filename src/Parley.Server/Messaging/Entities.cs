@@ -1,0 +1,166 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Parley.Server.Messaging;
+
+internal static class ConversationKind
+{
+    public const string Direct = "direct";
+    public const string Group = "group";
+}
+
+/// <summary>
+/// A direct conversation (<c>conv_…</c>, one per pair, <see cref="AgentA"/> &lt; <see cref="AgentB"/>) or a group
+/// (<c>grp_…</c>). <see cref="LastSeq"/> is the per-conversation sequence, taken with <c>UPDATE … RETURNING</c> inside
+/// the send transaction so it has no gaps and no duplicates.
+/// </summary>
+internal sealed class Conversation
+{
+    public required string Id { get; set; }
+    public required string Kind { get; set; }
+    public string? AgentA { get; set; }
+    public string? AgentB { get; set; }
+
+    /// <summary>Direct only: who sent the first message, and whether the other side has replied yet.</summary>
+    public string? InitiatorId { get; set; }
+
+    public bool Established { get; set; }
+    public long LastSeq { get; set; }
+    public long LastMessageAt { get; set; }
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>An agent's place in a conversation: what it has read, and from which seq it may see history.</summary>
+internal sealed class Participant
+{
+    public required string ConversationId { get; set; }
+    public required string AgentId { get; set; }
+    public long LastReadSeq { get; set; }
+    public long JoinedSeq { get; set; }
+    public long JoinedAt { get; set; }
+}
+
+internal sealed class Message
+{
+    public required string Id { get; set; }
+    public required string ConversationId { get; set; }
+    public long Seq { get; set; }
+    public required string SenderId { get; set; }
+    public required string ClientMsgId { get; set; }
+    public required string Type { get; set; }
+
+    /// <summary>The message's <c>content</c> object as JSON.</summary>
+    public required string Content { get; set; }
+
+    /// <summary>The message's <c>metadata</c> as JSON, or null.</summary>
+    public string? Metadata { get; set; }
+
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>
+/// One recipient's copy of a message to deliver. <see cref="Seq"/> comes from the recipient's counter inside the send
+/// transaction, so a recipient's deliveries are numbered in commit order and a cumulative ack never covers one that
+/// was not yet visible.
+/// </summary>
+internal sealed class Delivery
+{
+    public required string RecipientId { get; set; }
+    public long Seq { get; set; }
+    public required string MessageId { get; set; }
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>
+/// An agent's delivery counters: the last delivery number given out and the cumulative acknowledgement point. The
+/// backlog (unacknowledged deliveries) is their difference.
+/// </summary>
+internal sealed class Inbox
+{
+    public required string AgentId { get; set; }
+    public long LastDeliverySeq { get; set; }
+    public long AckedThrough { get; set; }
+}
+
+internal sealed class Contact
+{
+    public required string OwnerId { get; set; }
+    public required string ContactId { get; set; }
+    public string? Notes { get; set; }
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class Block
+{
+    public required string BlockerId { get; set; }
+    public required string BlockedId { get; set; }
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>A message hidden for one agent only.</summary>
+internal sealed class HiddenMessage
+{
+    public required string AgentId { get; set; }
+    public required string MessageId { get; set; }
+}
+
+internal sealed class MessagingConfiguration :
+    IEntityTypeConfiguration<Conversation>, IEntityTypeConfiguration<Participant>, IEntityTypeConfiguration<Message>,
+    IEntityTypeConfiguration<Delivery>, IEntityTypeConfiguration<Inbox>, IEntityTypeConfiguration<Contact>,
+    IEntityTypeConfiguration<Block>, IEntityTypeConfiguration<HiddenMessage>
+{
+    public void Configure(EntityTypeBuilder<Conversation> builder)
+    {
+        builder.ToTable("conversations");
+        builder.HasKey(c => c.Id);
+        builder.HasIndex(c => new { c.AgentA, c.AgentB }).IsUnique();
+        builder.HasIndex(c => new { c.InitiatorId, c.Established, c.CreatedAt });
+    }
+
+    public void Configure(EntityTypeBuilder<Participant> builder)
+    {
+        builder.ToTable("participants");
+        builder.HasKey(p => new { p.ConversationId, p.AgentId });
+        builder.HasIndex(p => p.AgentId);
+    }
+
+    public void Configure(EntityTypeBuilder<Message> builder)
+    {
+        builder.ToTable("messages");
+        builder.HasKey(m => m.Id);
+        builder.HasIndex(m => new { m.ConversationId, m.Seq }).IsUnique();
+        builder.HasIndex(m => new { m.SenderId, m.ClientMsgId }).IsUnique();
+    }
+
+    public void Configure(EntityTypeBuilder<Delivery> builder)
+    {
+        builder.ToTable("deliveries");
+        builder.HasKey(d => new { d.RecipientId, d.Seq });
+        builder.HasIndex(d => d.CreatedAt);
+    }
+
+    public void Configure(EntityTypeBuilder<Inbox> builder)
+    {
+        builder.ToTable("inboxes");
+        builder.HasKey(i => i.AgentId);
+    }
+
+    public void Configure(EntityTypeBuilder<Contact> builder)
+    {
+        builder.ToTable("contacts");
+        builder.HasKey(c => new { c.OwnerId, c.ContactId });
+    }
+
+    public void Configure(EntityTypeBuilder<Block> builder)
+    {
+        builder.ToTable("blocks");
+        builder.HasKey(b => new { b.BlockerId, b.BlockedId });
+        builder.HasIndex(b => b.BlockedId);
+    }
+
+    public void Configure(EntityTypeBuilder<HiddenMessage> builder)
+    {
+        builder.ToTable("hidden_messages");
+        builder.HasKey(h => new { h.AgentId, h.MessageId });
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Server.Data;
+using Parley.Server.Messaging.Realtime;
+using Parley.Server.Platform.Jobs;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>Direct messages, conversations, contacts and blocks, durable delivery and the agent WebSocket.</summary>
+internal static class MessagingModule
+{
+    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<MessagingOptions>(builder.Configuration);
+        services.AddScoped<DeliveryNotifier>();
+        services.AddScoped<SendService>();
+        services.AddScoped<DeliveryService>();
+        services.AddScoped<ConversationService>();
+        services.AddScoped<ContactService>();
+        services.AddScoped<TypingService>();
+        services.AddSingleton<WebSocketHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebSocketHub>());
+        services.AddBackgroundJob<AckedDeliveryCleanupJob>();
+        return builder;
+    }
+
+    public static WebApplication UseMessaging(this WebApplication app)
+    {
+        app.UseWebSockets();
+        return app;
+    }
+
+    public static WebApplication MapMessagingRoutes(this WebApplication app)
+    {
+        app.MapMessaging();
+        app.MapAgentWebSocket();
+        return app;
+    }
+}
+
+/// <summary>Acknowledged deliveries are kept 30 days, then removed (messages themselves are kept).</summary>
+internal sealed class AckedDeliveryCleanupJob(Writes writes, TimeProvider time, IOptions<MessagingOptions> options) : IBackgroundJob
+{
+    public string Name => "acked-delivery-cleanup";
+    public TimeSpan Interval => TimeSpan.FromHours(1);
+
+    public Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var before = time.GetUtcNow().ToUnixTimeMilliseconds() - (options.Value.Limits.AckedDeliveryRetentionDays * 86_400_000L);
+        return writes.RunAsync(ct => writes.Db.Deliveries
+            .Where(d => d.CreatedAt < before && writes.Db.Inboxes.Any(i => i.AgentId == d.RecipientId && i.AckedThrough >= d.Seq))
+            .ExecuteDeleteAsync(ct), cancellationToken);
+    }
+}

@@ -1,0 +1,21 @@
+namespace Parley.Server.Messaging;
+
+/// <summary><c>Limits:*</c> of messaging; every one is configuration so tests can raise or lower it.</summary>
+internal sealed class MessagingOptions
+{
+    public MessagingLimits Limits { get; set; } = new();
+}
+
+internal sealed class MessagingLimits
+{
+    public int MaxMessageBytes { get; set; } = 32_768;
+    public int ColdConversationsPerDay { get; set; } = 100;
+    public int BacklogCap { get; set; } = 10_000;
+    public int BacklogWarning { get; set; } = 5_000;
+    public int SyncDefaultLimit { get; set; } = 100;
+    public int SyncMaxLimit { get; set; } = 500;
+    public int AckedDeliveryRetentionDays { get; set; } = 30;
+    public int WebSocketPingSeconds { get; set; } = 30;
+    public int WebSocketPongTimeoutSeconds { get; set; } = 10;
+    public int WebSocketHelloTimeoutSeconds { get; set; } = 5;
+}

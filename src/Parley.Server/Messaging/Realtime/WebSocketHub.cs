@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Data;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Platform.Cluster;
+
+namespace Parley.Server.Messaging.Realtime;
+
+/// <summary>
+/// This node's agent WebSockets, and what the cluster bus tells them: new deliveries, ephemeral events, notices,
+/// revoked credentials (close with 1008), pause changes. On shutdown every socket closes with 1001.
+/// </summary>
+internal sealed class WebSocketHub(IClusterBus bus, IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<WebSocketHub> logger)
+    : IHostedService
+{
+    /// <summary>Payload: the agent id whose settings changed (e.g. a pause lifted).</summary>
+    public const string AgentChangedTopic = "agent.changed";
+
+    private readonly ConcurrentDictionary<string, AgentConnection[]> _byAgent = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _subscriptions = [];
+
+    public int Count => _byAgent.Values.Sum(c => c.Length);
+
+    public bool IsOnline(string agentId) => _byAgent.TryGetValue(agentId, out var list) && list.Length > 0;
+
+    public void Add(AgentConnection connection) =>
+        _byAgent.AddOrUpdate(connection.AgentId, _ => [connection], (_, list) => [.. list, connection]);
+
+    public void Remove(AgentConnection connection)
+    {
+        var remaining = _byAgent.AddOrUpdate(connection.AgentId, _ => [], (_, list) => [.. list.Where(c => c != connection)]);
+        if (remaining.Length == 0)
+        {
+            // Removes the entry only if no connection was added meanwhile (the array instance is compared).
+            _byAgent.TryRemove(new KeyValuePair<string, AgentConnection[]>(connection.AgentId, remaining));
+        }
+    }
+
+    private AgentConnection[] For(string agentId) => _byAgent.TryGetValue(agentId, out var list) ? list : [];
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscriptions.Add(bus.Subscribe(DeliveryNotifier.DeliveryTopic, agentId =>
+        {
+            foreach (var connection in For(agentId))
+            {
+                connection.Signal();
+            }
+            return Task.CompletedTask;
+        }));
+        _subscriptions.Add(bus.Subscribe(AgentChangedTopic, agentId =>
+        {
+            foreach (var connection in For(agentId))
+            {
+                connection.Signal();
+            }
+            return Task.CompletedTask;
+        }));
+        _subscriptions.Add(bus.Subscribe(DeliveryNotifier.EventTopic, OnEventAsync));
+        _subscriptions.Add(bus.Subscribe(AgentSignals.NoticeAdded, OnNoticeAsync));
+        _subscriptions.Add(bus.Subscribe(AgentSignals.CredentialsRevoked, OnRevokedAsync));
+        bus.Resynchronize += ResynchronizeAsync;
+        lifetime.ApplicationStopping.Register(() => CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down").GetAwaiter().GetResult());
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        bus.Resynchronize -= ResynchronizeAsync;
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
+        return CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+    }
+
+    private Task ResynchronizeAsync()
+    {
+        foreach (var connection in _byAgent.Values.SelectMany(c => c))
+        {
+            connection.Signal();
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task CloseAllAsync(WebSocketCloseStatus status, string reason) =>
+        await Task.WhenAll(_byAgent.Values.SelectMany(c => c).Select(c => c.CloseAsync(status, reason)));
+
+    private async Task OnRevokedAsync(string payload)
+    {
+        var split = payload.IndexOf(':', StringComparison.Ordinal);
+        var agentId = split < 0 ? payload : payload[..split];
+        var keyId = split < 0 ? null : payload[(split + 1)..];
+        foreach (var connection in For(agentId).Where(c => keyId is null || c.CredentialId == keyId))
+        {
+            await connection.CloseAsync(WebSocketCloseStatus.PolicyViolation, "credential revoked");
+        }
+    }
+
+    private async Task OnNoticeAsync(string payload)
+    {
+        var split = payload.IndexOf(':', StringComparison.Ordinal);
+        var connections = For(payload[..split]);
+        if (connections.Length == 0)
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var noticeId = payload[(split + 1)..];
+        if (await db.AgentNotices.AsNoTracking().FirstOrDefaultAsync(n => n.Id == noticeId) is not { } notice)
+        {
+            return;
+        }
+        var body = JsonDocument.Parse(notice.Payload).RootElement.Clone();
+        await Task.WhenAll(connections.Select(c => c.SendEventAsync(notice.Type, body)));
+    }
+
+    private async Task OnEventAsync(string payload)
+    {
+        var parts = payload.Split('|');
+        var connections = For(parts[0]);
+        if (connections.Length == 0)
+        {
+            return;
+        }
+        object? body = parts[1] switch
+        {
+            "message.read" => new { conversation_id = parts[2], message_id = parts[3], reader = await ActorAsync(parts[4]) },
+            "typing.start" => new { conversation_id = parts[2], from = await ActorAsync(parts[3]) },
+            "rate_limit.warning" => new { limit = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture),
+                window_seconds = long.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture),
+                retry_after_ms = long.Parse(parts[4], System.Globalization.CultureInfo.InvariantCulture) },
+            _ => null,
+        };
+        if (body is null)
+        {
+            logger.LogWarning("Unknown messaging event {Type}", parts[1]);
+            return;
+        }
+        await Task.WhenAll(connections.Select(c => c.SendEventAsync(parts[1], body)));
+    }
+
+    private async Task<Contracts.Messaging.ActorRef?> ActorAsync(string agentId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var agent = await scope.ServiceProvider.GetRequiredService<ParleyDb>().Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
+        return agent is null ? null : MessageViews.Actor(agent);
+    }
+}

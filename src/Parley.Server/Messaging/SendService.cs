@@ -1,0 +1,263 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Errors;
+using Parley.Contracts.Messaging;
+using Parley.Server.Data;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Messaging.Realtime;
+using Parley.Server.Platform;
+using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Files;
+using Parley.Server.Platform.RateLimiting;
+using Parley.Server.Platform.Validation;
+
+namespace Parley.Server.Messaging;
+
+internal sealed record SendResult(MessageView Message, bool Created, string? BacklogWarning);
+
+/// <summary>
+/// <c>POST /v1/messages</c>. After the <c>client_msg_id</c> lookup, the checks run in the spec's order and the first
+/// that fails answers. The message, its delivery (numbered from the recipient's counter), the conversation's
+/// <c>seq</c>, the cold-outreach count and the backlog count commit in one transaction; PostgreSQL writers take the
+/// seam's locks in one fixed order (pair → sender's outreach → conversation row → recipient's inbox row).
+/// </summary>
+internal sealed class SendService(
+    Writes writes, Ids ids, TimeProvider time, RateLimiter rates, DeliveryNotifier notifier, IOptions<MessagingOptions> options)
+{
+    private static readonly HashSet<string> Types = ["text", "structured", "file"];
+    private ParleyDb Db => writes.Db;
+    private MessagingLimits Limits => options.Value.Limits;
+
+    public async Task<SendResult> SendAsync(HttpContext http, Caller caller, SendMessageRequest request, CancellationToken ct)
+    {
+        var sender = caller.Agent!;
+        var v = new Validator();
+        var clientMsgId = v.Required("client_msg_id", request.ClientMsgId);
+        v.Length("client_msg_id", request.ClientMsgId, 1, 128);
+        v.ThrowIfInvalid();
+
+        // 0. A retry always gets the original, whatever has changed since.
+        if (await Db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, ct) is { } original)
+        {
+            return new SendResult(MessageViews.ToView(original, MessageViews.Actor(sender)), Created: false, null);
+        }
+
+        // 1. The caller's own state.
+        if (sender.Status == AgentStatus.Suspended)
+        {
+            throw new ApiException(ErrorCodes.AgentSuspended, "This agent is suspended.");
+        }
+        if (sender.Paused is PauseMode.Send or PauseMode.Full)
+        {
+            throw new ApiException(ErrorCodes.AgentPausedByOwner, "The agent's owner has paused it.", ApiErrors.Details(("mode", sender.Paused)));
+        }
+
+        // 2. Rate.
+        try
+        {
+            rates.Enforce(http, "agent-send");
+        }
+        catch (ApiException limited)
+        {
+            notifier.RateLimitWarning(sender.Id, limited);
+            throw;
+        }
+
+        // 3. Shape.
+        var (type, content, metadata) = ValidateShape(request, sender);
+
+        var (message, warning) = await writes.RunAsync(c => StoreAsync(sender, request, clientMsgId, type, content, metadata, c), ct);
+        return new SendResult(message, Created: true, warning);
+    }
+
+    private (string Type, string Content, string? Metadata) ValidateShape(SendMessageRequest request, Agent sender)
+    {
+        var v = new Validator();
+        if ((request.To is null) == (request.ConversationId is null))
+        {
+            v.Add("to", "give exactly one of to and conversation_id");
+        }
+        var type = request.Type ?? "text";
+        if (!Types.Contains(type))
+        {
+            v.Add("type", "must be one of: text, structured, file");
+        }
+        if (request.Content is not { ValueKind: JsonValueKind.Object } content)
+        {
+            v.Add("content", "must be an object");
+            v.ThrowIfInvalid();
+            return default;
+        }
+        var contentJson = content.GetRawText();
+        var metadataJson = request.Metadata is { ValueKind: not JsonValueKind.Null } m ? m.GetRawText() : null;
+        var bytes = Encoding.UTF8.GetByteCount(contentJson) + (metadataJson is null ? 0 : Encoding.UTF8.GetByteCount(metadataJson));
+        if (bytes > Limits.MaxMessageBytes)
+        {
+            throw ApiErrors.TooLarge(Limits.MaxMessageBytes, "content and metadata together are over the limit");
+        }
+        switch (type)
+        {
+            case "text" when !(content.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String && text.GetString()!.Length > 0):
+                v.Add("content.text", "is required for a text message");
+                break;
+            case "structured" when !content.TryGetProperty("data", out _):
+                v.Add("content.data", "is required for a structured message");
+                break;
+            case "file" when !(content.TryGetProperty("attachment_id", out var file) && file.ValueKind == JsonValueKind.String):
+                v.Add("content.attachment_id", "is required for a file message");
+                break;
+        }
+        if (request.To is not null && request.To == sender.Handle)
+        {
+            v.Add("to", "an agent cannot message itself");
+        }
+        v.ThrowIfInvalid();
+        return (type, contentJson, metadataJson);
+    }
+
+    private async Task<(MessageView, string?)> StoreAsync(Agent sender, SendMessageRequest request, string clientMsgId, string type,
+        string content, string? metadata, CancellationToken c)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        // 4. Recipient.
+        var (recipient, conversation) = await ResolveAsync(sender, request, c);
+        var (first, second) = string.CompareOrdinal(sender.Id, recipient.Id) < 0 ? (sender.Id, recipient.Id) : (recipient.Id, sender.Id);
+        await writes.LockAsync(c, $"pair:{first}:{second}");
+        conversation ??= await Db.Conversations.FirstOrDefaultAsync(x => x.AgentA == first && x.AgentB == second, c);
+
+        // 5. Blocks, either way.
+        if (await Db.Blocks.AnyAsync(b => (b.BlockerId == sender.Id && b.BlockedId == recipient.Id) || (b.BlockerId == recipient.Id && b.BlockedId == sender.Id), c))
+        {
+            throw new ApiException(ErrorCodes.Blocked, "One of you has blocked the other.");
+        }
+
+        // 6. The recipient's inbox mode.
+        if (recipient.InboxMode == "contacts_only" && !await Db.Contacts.AnyAsync(x => x.OwnerId == recipient.Id && x.ContactId == sender.Id, c))
+        {
+            throw new ApiException(ErrorCodes.InboxRestricted, "The recipient accepts messages only from contacts.",
+                ApiErrors.Details(("handle", recipient.Handle)));
+        }
+
+        // 7. Cold outreach.
+        if (conversation is null)
+        {
+            if (sender.Status == AgentStatus.Restricted)
+            {
+                throw new ApiException(ErrorCodes.AgentRestricted, "A restricted agent cannot start new conversations.");
+            }
+            await EnsureColdSlotAsync(sender, now, c);
+        }
+        else if (!conversation.Established && conversation.InitiatorId == sender.Id)
+        {
+            throw new ApiException(ErrorCodes.AwaitingReply, "Wait for a reply before messaging this agent again.",
+                ApiErrors.Details(("recipient_handle", recipient.Handle), ("waiting_since", DateTimeOffset.FromUnixTimeMilliseconds(conversation.CreatedAt))));
+        }
+
+        // 8. Attachments.
+        if (type == "file")
+        {
+            await EnsureAttachmentAsync(sender, content, c);
+        }
+
+        // 9. The recipient's backlog: nothing is stored past the cap.
+        var inbox = await NextDeliveryAsync(recipient.Id, c);
+        var backlog = inbox.LastDeliverySeq - inbox.AckedThrough;
+        if (backlog > Limits.BacklogCap)
+        {
+            throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",
+                ApiErrors.Details(("recipient_handle", recipient.Handle), ("undelivered_count", backlog - 1)));
+        }
+
+        if (conversation is null)
+        {
+            conversation = new Conversation
+            {
+                Id = ids.New("conv"), Kind = ConversationKind.Direct, AgentA = first, AgentB = second, InitiatorId = sender.Id,
+                CreatedAt = now, LastMessageAt = now,
+            };
+            Db.Conversations.Add(conversation);
+            Db.Participants.Add(new Participant { ConversationId = conversation.Id, AgentId = sender.Id, JoinedAt = now });
+            Db.Participants.Add(new Participant { ConversationId = conversation.Id, AgentId = recipient.Id, JoinedAt = now });
+            await Db.SaveChangesAsync(c);
+        }
+        else if (!conversation.Established)
+        {
+            // The recipient of a cold conversation replied: it is established for good, and they are each other's contacts.
+            conversation.Established = true;
+            await AddContactAsync(sender.Id, recipient.Id, now, c);
+            await AddContactAsync(recipient.Id, sender.Id, now, c);
+            await Db.SaveChangesAsync(c);
+        }
+
+        var seq = (await Db.Database.SqlQuery<long>(
+            $"UPDATE conversations SET last_seq = last_seq + 1, last_message_at = {now} WHERE id = {conversation.Id} RETURNING last_seq AS \"Value\"")
+            .ToListAsync(c)).Single();
+        var message = new Message
+        {
+            Id = ids.New("msg"), ConversationId = conversation.Id, Seq = seq, SenderId = sender.Id, ClientMsgId = clientMsgId,
+            Type = type, Content = content, Metadata = metadata, CreatedAt = now,
+        };
+        Db.Messages.Add(message);
+        Db.Deliveries.Add(new Delivery { RecipientId = recipient.Id, Seq = inbox.LastDeliverySeq, MessageId = message.Id, CreatedAt = now });
+        notifier.Delivered(recipient.Id);
+        var warning = backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={backlog}" : null;
+        return (MessageViews.ToView(message, MessageViews.Actor(sender)), warning);
+    }
+
+    private async Task<(Agent Recipient, Conversation? Conversation)> ResolveAsync(Agent sender, SendMessageRequest request, CancellationToken c)
+    {
+        if (request.To is { } handle)
+        {
+            var agent = await Db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Handle == handle && a.Status != AgentStatus.Deleted, c)
+                ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+            return (agent, null);
+        }
+        var conversation = await Db.Conversations.FirstOrDefaultAsync(x => x.Id == request.ConversationId && x.Kind == ConversationKind.Direct
+            && (x.AgentA == sender.Id || x.AgentB == sender.Id), c)
+            ?? throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
+        var otherId = conversation.AgentA == sender.Id ? conversation.AgentB : conversation.AgentA;
+        var other = await Db.Agents.AsNoTracking().FirstAsync(a => a.Id == otherId, c);
+        return other.Status == AgentStatus.Deleted ? throw new ApiException(ErrorCodes.AgentNotFound, "The other agent was deleted.") : (other, conversation);
+    }
+
+    private async Task EnsureColdSlotAsync(Agent sender, long now, CancellationToken c)
+    {
+        await writes.LockAsync(c, "outreach:" + sender.Id);
+        var windowStart = now - 86_400_000L;
+        var cold = await Db.Conversations.Where(x => x.InitiatorId == sender.Id && !x.Established && x.CreatedAt > windowStart)
+            .OrderBy(x => x.CreatedAt).Select(x => x.CreatedAt).Take(Limits.ColdConversationsPerDay).ToListAsync(c);
+        if (cold.Count >= Limits.ColdConversationsPerDay)
+        {
+            throw new ApiException(ErrorCodes.ColdCapExceeded, "Too many cold conversations in the last 24 hours.",
+                ApiErrors.Details(("limit", Limits.ColdConversationsPerDay), ("window_seconds", 86_400)),
+                retryAfter: TimeSpan.FromMilliseconds(cold[0] + 86_400_000L - now));
+        }
+    }
+
+    private async Task EnsureAttachmentAsync(Agent sender, string content, CancellationToken c)
+    {
+        var id = JsonDocument.Parse(content).RootElement.GetProperty("attachment_id").GetString();
+        var file = await Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id && f.Purpose == "attachment" && f.CreatedBy == "agent:" + sender.Id
+            && f.Status != StoredFile.Deleted, c)
+            ?? throw ApiErrors.Validation("content.attachment_id", "no such attachment of yours");
+        FileStore.EnsureUploaded(file);
+    }
+
+    private Task<int> AddContactAsync(string owner, string contact, long now, CancellationToken c) =>
+        Db.Database.ExecuteSqlAsync(
+            $"INSERT INTO contacts (owner_id, contact_id, notes, created_at) VALUES ({owner}, {contact}, NULL, {now}) ON CONFLICT (owner_id, contact_id) DO NOTHING", c);
+
+    private sealed record InboxCounters(long LastDeliverySeq, long AckedThrough);
+
+    /// <summary>Takes the recipient's next delivery number; the row stays locked until the transaction ends.</summary>
+    private async Task<InboxCounters> NextDeliveryAsync(string recipientId, CancellationToken c) =>
+        (await Db.Database.SqlQuery<InboxCounters>($"""
+            INSERT INTO inboxes (agent_id, last_delivery_seq, acked_through) VALUES ({recipientId}, 1, 0)
+            ON CONFLICT (agent_id) DO UPDATE SET last_delivery_seq = inboxes.last_delivery_seq + 1
+            RETURNING last_delivery_seq AS "LastDeliverySeq", acked_through AS "AckedThrough"
+            """).ToListAsync(c)).Single();
+}
