@@ -69,8 +69,16 @@ internal sealed class SendService(
         // 3. Shape.
         var (type, content, metadata) = ValidateShape(request, sender);
 
-        var (message, warning) = await writes.RunAsync(c => StoreAsync(sender, request, clientMsgId, type, content, metadata, c), ct);
-        return new SendResult(message, Created: true, warning);
+        try
+        {
+            return await writes.RunAsync(c => StoreAsync(sender, request, clientMsgId, type, content, metadata, c), ct);
+        }
+        catch (DbUpdateException e) when (writes.IsUniqueViolation(e))
+        {
+            // A concurrent send with this client_msg_id won; answer as a repeat.
+            var stored = await Db.Messages.AsNoTracking().FirstAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, ct);
+            return new SendResult(MessageViews.ToView(stored, MessageViews.Actor(sender)), Created: false, null);
+        }
     }
 
     private (string Type, string Content, string? Metadata) ValidateShape(SendMessageRequest request, Agent sender)
@@ -118,7 +126,7 @@ internal sealed class SendService(
         return (type, contentJson, metadataJson);
     }
 
-    private async Task<(MessageView, string?)> StoreAsync(Agent sender, SendMessageRequest request, string clientMsgId, string type,
+    private async Task<SendResult> StoreAsync(Agent sender, SendMessageRequest request, string clientMsgId, string type,
         string content, string? metadata, CancellationToken c)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -127,6 +135,11 @@ internal sealed class SendService(
         var (recipient, conversation) = await ResolveAsync(sender, request, c);
         var (first, second) = string.CompareOrdinal(sender.Id, recipient.Id) < 0 ? (sender.Id, recipient.Id) : (recipient.Id, sender.Id);
         await writes.LockAsync(c, $"pair:{first}:{second}");
+        // Under the pair's lock a concurrent repeat of this client_msg_id is visible: answer it as one.
+        if (await Db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, c) is { } repeat)
+        {
+            return new SendResult(MessageViews.ToView(repeat, MessageViews.Actor(sender)), Created: false, null);
+        }
         conversation ??= await Db.Conversations.FirstOrDefaultAsync(x => x.AgentA == first && x.AgentB == second, c);
 
         // 5. Blocks, either way.
@@ -205,7 +218,7 @@ internal sealed class SendService(
         Db.Deliveries.Add(new Delivery { RecipientId = recipient.Id, Seq = inbox.LastDeliverySeq, MessageId = message.Id, CreatedAt = now });
         notifier.Delivered(recipient.Id);
         var warning = backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={backlog}" : null;
-        return (MessageViews.ToView(message, MessageViews.Actor(sender)), warning);
+        return new SendResult(MessageViews.ToView(message, MessageViews.Actor(sender)), Created: true, warning);
     }
 
     private async Task<(Agent Recipient, Conversation? Conversation)> ResolveAsync(Agent sender, SendMessageRequest request, CancellationToken c)

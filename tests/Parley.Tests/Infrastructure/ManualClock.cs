@@ -32,6 +32,14 @@ public sealed class ManualClock : TimeProvider
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
+    /// <summary>Moves to the start of the next whole second, so fixed one-second windows start fresh.</summary>
+    public Task AlignToSecondAsync()
+    {
+        var ms = GetUtcNow().ToUnixTimeMilliseconds() % 1000;
+        Advance(TimeSpan.FromMilliseconds(1000 - ms));
+        return Task.CompletedTask;
+    }
+
     public void Advance(TimeSpan by)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);

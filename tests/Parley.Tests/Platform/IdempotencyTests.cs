@@ -202,3 +202,19 @@ public sealed class IdempotencyTests(TestServer server) : IClassFixture<TestServ
         Assert.Equal(2, await CountAsync(owner));
     }
 }
+
+/// <summary>Keys belong to the caller: two owners on one address may use the same key for different requests.</summary>
+public sealed class IdempotencyScopeTests(TestServer server) : IClassFixture<TestServer>
+{
+    [Fact]
+    public async Task TheSameKeyFromTwoCallersIsTwoKeys()
+    {
+        var first = await server.SignupAsync();
+        var second = await server.SignupAsync();
+        var key = Infrastructure.Http.NewIdempotencyKey();
+        var a = await (await server.Http.PostAsync("/v1/workspaces", new { name = "A" }, first.AccessToken, idempotencyKey: key)).OkAsync(HttpStatusCode.Created);
+        var b = await server.Http.PostAsync("/v1/workspaces", new { name = "B" }, second.AccessToken, idempotencyKey: key);
+        Assert.False(b.Headers.Contains("Idempotent-Replay"));
+        Assert.NotEqual(a.GetProperty("id").GetString(), (await b.OkAsync(HttpStatusCode.Created)).GetProperty("id").GetString());
+    }
+}

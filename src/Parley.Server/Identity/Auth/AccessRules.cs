@@ -5,6 +5,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Http;
 using Parley.Server.Platform.OpenApi;
 
 namespace Parley.Server.Identity.Auth;
@@ -79,7 +80,10 @@ internal sealed class AuthenticationMiddleware(RequestDelegate next)
             {
                 try
                 {
-                    context.Features.Set(await authenticator.AuthenticateAsync(header[7..].Trim(), context.RequestAborted));
+                    var caller = await authenticator.AuthenticateAsync(header[7..].Trim(), context.RequestAborted);
+                    context.Features.Set(caller);
+                    // Idempotency keys and rate limits are scoped to this caller, not to the client's address.
+                    context.Features.Set<ICallerKey>(caller);
                 }
                 catch (ApiException e) when (e.Status == StatusCodes.Status401Unauthorized)
                 {
