@@ -125,9 +125,10 @@ internal sealed class AgentService(
         {
             var agent = await FindOwnedAsync(workspace, agentId, c, track: true);
             Apply(agent, request);
-            if (request.Paused is { } paused)
+            if (request.Paused is { } paused && paused != agent.Paused)
             {
                 agent.Paused = paused;
+                signals.Changed(agent.Id);
             }
             return agent.ToView();
         }, ct);

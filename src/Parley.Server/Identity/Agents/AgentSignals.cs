@@ -41,6 +41,11 @@ internal sealed class AgentSignals(Writes writes, IClusterBus bus, Ids ids, Time
     /// <summary>Payload <c>&lt;agent id&gt;:&lt;notice id&gt;</c>.</summary>
     public const string NoticeAdded = "agent.notice";
 
+    /// <summary>Payload <c>&lt;agent id&gt;</c>: its settings changed (a pause set or lifted).</summary>
+    public const string SettingsChanged = "agent.changed";
+
+    public void Changed(string agentId) => Publish(SettingsChanged, agentId);
+
     /// <summary>Every credential of the agent (deletion, suspension).</summary>
     public void RevokeAll(string agentId) => Publish(CredentialsRevoked, agentId);
 

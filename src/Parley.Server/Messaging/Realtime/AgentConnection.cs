@@ -25,6 +25,7 @@ internal sealed class AgentConnection(
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _signalled;
     private long _cursor;
     private long _lastHeardAt;
@@ -55,6 +56,7 @@ internal sealed class AgentConnection(
             hub.Remove(this);
             await _stop.CancelAsync();
             await Task.WhenAll(pinger, pump).ContinueWith(_ => { }, TaskScheduler.Default);
+            _finished.TrySetResult();
         }
     }
 
@@ -86,6 +88,10 @@ internal sealed class AgentConnection(
         }
     }
 
+    /// <summary>
+    /// Sends the close frame, then gives the peer a moment to answer it (the receive loop ends on the answer) before
+    /// tearing down; cancelling a pending receive first would abort the socket and the peer would never see the code.
+    /// </summary>
     public async Task CloseAsync(WebSocketCloseStatus status, string reason)
     {
         try
@@ -103,8 +109,9 @@ internal sealed class AgentConnection(
             {
                 _sendLock.Release();
             }
+            await _finished.Task.WaitAsync(TimeSpan.FromSeconds(2));
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or TimeoutException)
         {
         }
         finally

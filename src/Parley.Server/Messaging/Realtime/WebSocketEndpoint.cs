@@ -38,6 +38,7 @@ internal static class WebSocketEndpoint
             || caller.Agent!.Status == AgentStatus.Suspended || !caller.HasScope(Scopes.Read))
         {
             await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "authentication failed");
+            await DrainUntilClosedAsync(socket);
             return;
         }
         using var connection = new AgentConnection(socket, caller, hub, scopes, time, limits, loggers.CreateLogger<AgentConnection>());
@@ -49,10 +50,12 @@ internal static class WebSocketEndpoint
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var timer = Task.Delay(TimeSpan.FromSeconds(limits.WebSocketHelloTimeoutSeconds), time, timeout.Token);
-        var read = AgentConnection.ReadFrameAsync(socket, new byte[4096], 16 * 1024, timeout.Token);
+        var read = AgentConnection.ReadFrameAsync(socket, new byte[4096], 16 * 1024, ct);
         if (await Task.WhenAny(read, timer) != read)
         {
-            await timeout.CancelAsync();
+            // Close while the read is still pending (cancelling it would abort the socket): the peer's answer ends it.
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "no hello within the timeout");
+            await read.WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
             return null;
         }
         await timeout.CancelAsync();
@@ -73,12 +76,35 @@ internal static class WebSocketEndpoint
         }
     }
 
+    /// <summary>Reads until the peer answers the close (or two seconds pass), so the close completes cleanly.</summary>
+    private static async Task DrainUntilClosedAsync(WebSocket socket)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var buffer = new byte[1024];
+            while (socket.State is WebSocketState.CloseSent or WebSocketState.Open)
+            {
+                if ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+        }
+    }
+
     private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await socket.CloseAsync(status, reason, timeout.Token);
+            if (socket.State == WebSocketState.Open)
+            {
+                await socket.CloseOutputAsync(status, reason, timeout.Token);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {

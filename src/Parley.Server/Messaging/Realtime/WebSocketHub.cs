@@ -15,9 +15,6 @@ namespace Parley.Server.Messaging.Realtime;
 internal sealed class WebSocketHub(IClusterBus bus, IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<WebSocketHub> logger)
     : IHostedService
 {
-    /// <summary>Payload: the agent id whose settings changed (e.g. a pause lifted).</summary>
-    public const string AgentChangedTopic = "agent.changed";
-
     private readonly ConcurrentDictionary<string, AgentConnection[]> _byAgent = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
 
@@ -50,7 +47,7 @@ internal sealed class WebSocketHub(IClusterBus bus, IServiceScopeFactory scopes,
             }
             return Task.CompletedTask;
         }));
-        _subscriptions.Add(bus.Subscribe(AgentChangedTopic, agentId =>
+        _subscriptions.Add(bus.Subscribe(AgentSignals.SettingsChanged, agentId =>
         {
             foreach (var connection in For(agentId))
             {
