@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using Npgsql;
+using Parley.Tests.Infrastructure;
+
+namespace Parley.Tests.Messaging;
+
+/// <summary>
+/// Two server processes on one PostgreSQL database: a message sent through node A reaches a WebSocket on node B, a
+/// revocation through A closes B's socket, and B catches up from the database after its notification channel drops.
+/// </summary>
+public sealed class MultiNodeTests : IAsyncLifetime
+{
+    private readonly List<ServerProcess> _nodes = [];
+    private readonly List<string> _directories = [];
+    private string? _database;
+
+    public async Task InitializeAsync()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return;
+        }
+        _database = await TestDatabase.CreatePostgresDatabaseAsync();
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        foreach (var name in new[] { "node-a", "node-b" })
+        {
+            var directory = Directory.CreateTempSubdirectory("parley-" + name).FullName;
+            _directories.Add(directory);
+            var port = ServerProcess.FreePort();
+            var connection = new NpgsqlConnectionStringBuilder(_database) { ApplicationName = "parley-" + name }.ToString();
+            _nodes.Add(await ServerProcess.StartAsync(directory,
+            [
+                $"--urls=http://127.0.0.1:{port}", "--Database:Provider=postgres", $"--Database:ConnectionString={connection}",
+                $"--Security:MasterKey={key}", $"--Storage:DataDirectory={directory}", "--Limits:PasswordHashIterations=1000",
+                "--Logging:LogLevel:Default=Warning",
+            ], new Uri($"http://127.0.0.1:{port}")));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+        if (_database is not null)
+        {
+            await TestDatabase.DropPostgresDatabaseAsync(_database);
+        }
+        foreach (var directory in _directories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MessagesAndRevocationsCrossNodesAndANodeResynchronisesAfterItsChannelDrops()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
+        }
+        using var a = new HttpClient { BaseAddress = _nodes[0].BaseAddress };
+        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" })).OkAsync(HttpStatusCode.Created);
+        var token = signup.GetProperty("access_token").GetString();
+        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
+        async Task<TestAgent> AgentAsync() => Actors.ToAgent(await (await a.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, token)).OkAsync(HttpStatusCode.Created));
+        var sender = await AgentAsync();
+        var recipient = await AgentAsync();
+
+        await using var onB = await TestSocket.OpenAsync(_nodes[1].BaseAddress, recipient.ApiKey);
+        await (await a.PostAsync("/v1/messages", new { to = recipient.Handle, client_msg_id = "x1", content = new { text = "across nodes" } }, sender.ApiKey))
+            .OkAsync(HttpStatusCode.Created);
+        var frame = await onB.ExpectAsync("message.new");
+        Assert.Equal("across nodes", frame.GetProperty("payload").GetProperty("message").GetProperty("content").GetProperty("text").GetString());
+        await (await a.PostAsync("/v1/messages", new { to = sender.Handle, client_msg_id = "r1", content = new { text = "reply" } }, recipient.ApiKey))
+            .OkAsync(HttpStatusCode.Created);
+
+        // Drop node B's LISTEN connection; what is sent meanwhile arrives once B has reconnected and resynchronised.
+        await using (var admin = new NpgsqlConnection(_database))
+        {
+            await admin.OpenAsync();
+            await using var kill = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'parley-node-b' AND query ILIKE 'LISTEN%'", admin);
+            Assert.Equal(1L, (long)(await kill.ExecuteScalarAsync())!);
+        }
+        await (await a.PostAsync("/v1/messages", new { to = recipient.Handle, client_msg_id = "x2", content = new { text = "while the channel was down" } }, sender.ApiKey))
+            .OkAsync(HttpStatusCode.Created);
+        var caughtUp = await onB.ExpectAsync("message.new", TimeSpan.FromSeconds(30));
+        Assert.Equal("while the channel was down", caughtUp.GetProperty("payload").GetProperty("message").GetProperty("content").GetProperty("text").GetString());
+
+        // Revoking the key through A closes the socket held by B.
+        var keyId = recipient.ApiKey.Split('_')[2];
+        await (await a.SendAsync(HttpMethod.Delete, $"/v1/workspaces/{ws}/agents/{recipient.Id}/keys/{keyId}", token: token)).OkAsync(HttpStatusCode.NoContent);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await onB.WaitClosedAsync());
+    }
+}
