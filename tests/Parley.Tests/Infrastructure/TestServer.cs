@@ -99,8 +99,14 @@ public class TestServer : IAsyncLifetime
 
     public HttpClient NewClient() => new() { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
+    private int _disposed;
+
     public async Task DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         Http?.Dispose();
         if (_app is not null)
         {

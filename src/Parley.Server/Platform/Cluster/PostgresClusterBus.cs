@@ -14,6 +14,7 @@ internal sealed class PostgresClusterBus(NpgsqlDataSource dataSource, ILogger<Po
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private bool _disposed;
 
     public override async Task PublishAsync(string topic, string payload, CancellationToken cancellationToken)
     {
@@ -32,6 +33,10 @@ internal sealed class PostgresClusterBus(NpgsqlDataSource dataSource, ILogger<Po
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (_disposed)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         if (_loop is not null)
         {
@@ -95,6 +100,11 @@ internal sealed class PostgresClusterBus(NpgsqlDataSource dataSource, ILogger<Po
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         await _stopping.CancelAsync();
         _stopping.Dispose();
     }
