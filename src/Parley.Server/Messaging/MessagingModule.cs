@@ -13,7 +13,11 @@ internal static class MessagingModule
     {
         var services = builder.Services;
         services.Configure<MessagingOptions>(builder.Configuration);
+        services.AddScoped<AgentEvents>();
         services.AddScoped<DeliveryNotifier>();
+        services.AddAgentEvent<MessageReadEvent>();
+        services.AddAgentEvent<TypingEvent>();
+        services.AddAgentEvent<RateLimitWarningEvent>();
         services.AddScoped<SendService>();
         services.AddScoped<DeliveryService>();
         services.AddScoped<ConversationService>();

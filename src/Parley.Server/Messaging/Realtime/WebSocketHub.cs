@@ -12,11 +12,13 @@ namespace Parley.Server.Messaging.Realtime;
 /// This node's agent WebSockets, and what the cluster bus tells them: new deliveries, ephemeral events, notices,
 /// revoked credentials (close with 1008), pause changes. On shutdown every socket closes with 1001.
 /// </summary>
-internal sealed class WebSocketHub(IClusterBus bus, IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<WebSocketHub> logger)
+internal sealed class WebSocketHub(
+    IClusterBus bus, IServiceScopeFactory scopes, IEnumerable<IAgentEventRenderer> renderers, IHostApplicationLifetime lifetime, ILogger<WebSocketHub> logger)
     : IHostedService
 {
     private readonly ConcurrentDictionary<string, AgentConnection[]> _byAgent = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
+    private readonly Dictionary<string, IAgentEventRenderer> _renderers = renderers.ToDictionary(r => r.Type, StringComparer.Ordinal);
 
     public int Count => _byAgent.Values.Sum(c => c.Length);
 
@@ -55,7 +57,7 @@ internal sealed class WebSocketHub(IClusterBus bus, IServiceScopeFactory scopes,
             }
             return Task.CompletedTask;
         }));
-        _subscriptions.Add(bus.Subscribe(DeliveryNotifier.EventTopic, OnEventAsync));
+        _subscriptions.Add(bus.Subscribe(AgentEvents.Topic, OnEventAsync));
         _subscriptions.Add(bus.Subscribe(AgentSignals.NoticeAdded, OnNoticeAsync));
         _subscriptions.Add(bus.Subscribe(AgentSignals.CredentialsRevoked, OnRevokedAsync));
         bus.Resynchronize += ResynchronizeAsync;
@@ -123,27 +125,15 @@ internal sealed class WebSocketHub(IClusterBus bus, IServiceScopeFactory scopes,
         {
             return;
         }
-        object? body = parts[1] switch
+        if (_renderers.GetValueOrDefault(parts[1]) is not { } renderer)
         {
-            "message.read" => new { conversation_id = parts[2], message_id = parts[3], reader = await ActorAsync(parts[4]) },
-            "typing.start" => new { conversation_id = parts[2], from = await ActorAsync(parts[3]) },
-            "rate_limit.warning" => new { limit = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture),
-                window_seconds = long.Parse(parts[3], System.Globalization.CultureInfo.InvariantCulture),
-                retry_after_ms = long.Parse(parts[4], System.Globalization.CultureInfo.InvariantCulture) },
-            _ => null,
-        };
-        if (body is null)
-        {
-            logger.LogWarning("Unknown messaging event {Type}", parts[1]);
+            logger.LogWarning("No renderer for agent event {Type}", parts[1]);
             return;
         }
-        await Task.WhenAll(connections.Select(c => c.SendEventAsync(parts[1], body)));
-    }
-
-    private async Task<Contracts.Messaging.ActorRef?> ActorAsync(string agentId)
-    {
         await using var scope = scopes.CreateAsyncScope();
-        var agent = await scope.ServiceProvider.GetRequiredService<ParleyDb>().Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId);
-        return agent is null ? null : MessageViews.Actor(agent);
+        if (await renderer.RenderAsync(scope.ServiceProvider, parts[2..], CancellationToken.None) is { } body)
+        {
+            await Task.WhenAll(connections.Select(c => c.SendEventAsync(parts[1], body)));
+        }
     }
 }
