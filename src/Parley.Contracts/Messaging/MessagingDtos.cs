@@ -12,7 +12,12 @@ public sealed record SendMessageRequest(
 
 public sealed record MessageView(
     string Id, string ConversationId, ActorRef Sender, string ClientMsgId, long Seq, string Type, JsonElement Content,
-    JsonElement? Metadata, DateTimeOffset CreatedAt);
+    JsonElement? Metadata, DateTimeOffset CreatedAt)
+{
+    /// <summary>Group sends only: members skipped because their backlog is full (nothing was stored for them).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? SkippedRecipients { get; init; }
+}
 
 public sealed record ConversationView(
     string Id, string Kind, IReadOnlyList<ActorRef> Participants, bool Established, MessageView? LastMessage, long UnreadCount,

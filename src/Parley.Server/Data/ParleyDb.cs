@@ -7,6 +7,7 @@ using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Messaging;
+using Parley.Server.Messaging.Webhooks;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
@@ -45,6 +46,16 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<Block> Blocks => Set<Block>();
     public DbSet<HiddenMessage> HiddenMessages => Set<HiddenMessage>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupInvite> GroupInvites => Set<GroupInvite>();
+    public DbSet<MessageAttachment> MessageAttachments => Set<MessageAttachment>();
+    public DbSet<Mute> Mutes => Set<Mute>();
+    public DbSet<Report> Reports => Set<Report>();
+    public DbSet<Presence> Presence => Set<Presence>();
+    public DbSet<SocketSession> SocketSessions => Set<SocketSession>();
+    public DbSet<EnforcementState> EnforcementStates => Set<EnforcementState>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

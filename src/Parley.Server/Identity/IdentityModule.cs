@@ -19,6 +19,7 @@ internal static class IdentityModule
         var services = builder.Services;
         services.Configure<IdentityOptions>(builder.Configuration);
         services.AddCors(o => o.AddPolicy(PublishableCors, p => p.AllowAnyOrigin().AllowAnyHeader().WithMethods("GET")));
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", o => o.AddOperationTransformer<AudienceDocumentation>());
 
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenService>();

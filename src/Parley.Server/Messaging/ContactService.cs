@@ -12,7 +12,7 @@ namespace Parley.Server.Messaging;
 /// Contacts (private notes, and who may reach a <c>contacts_only</c> inbox) and blocks (either side's block stops
 /// direct messages both ways).
 /// </summary>
-internal sealed class ContactService(Writes writes, TimeProvider time)
+internal sealed class ContactService(Writes writes, TimeProvider time, Enforcement enforcement)
 {
     private ParleyDb Db => writes.Db;
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -99,8 +99,13 @@ internal sealed class ContactService(Writes writes, TimeProvider time)
     {
         var other = await OtherAsync(agentId, handle, ct);
         var now = Now;
-        await writes.RunAsync(c => Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({agentId}, {other.Id}, {now}) ON CONFLICT DO NOTHING", c), ct);
+        await writes.RunAsync(async c =>
+        {
+            await writes.LockAsync(c, "enforcement:" + other.Id);
+            await Db.Database.ExecuteSqlAsync(
+                $"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({agentId}, {other.Id}, {now}) ON CONFLICT DO NOTHING", c);
+            await enforcement.EvaluateAsync(other.Id, c);
+        }, ct);
     }
 
     public async Task UnblockAsync(string agentId, string handle, CancellationToken ct)

@@ -10,7 +10,7 @@ using Parley.Server.Platform.Errors;
 namespace Parley.Server.Messaging;
 
 /// <summary>Conversation lists, history, read receipts and hiding.</summary>
-internal sealed class ConversationService(Writes writes, DeliveryNotifier notifier)
+internal sealed class ConversationService(Writes writes, DeliveryNotifier notifier, GroupRules groups)
 {
     private ParleyDb Db => writes.Db;
 
@@ -22,7 +22,7 @@ internal sealed class ConversationService(Writes writes, DeliveryNotifier notifi
         }
         var take = limit ?? 50;
         var (afterTime, afterId) = DecodeCursor(cursor);
-        var query = Db.Participants.AsNoTracking().Where(p => p.AgentId == agentId)
+        var query = Db.Participants.AsNoTracking().Where(p => p.AgentId == agentId && p.LeftAt == null)
             .Join(Db.Conversations.AsNoTracking(), p => p.ConversationId, c => c.Id, (p, c) => new { p, c })
             .Where(x => afterId == null || x.c.LastMessageAt < afterTime || (x.c.LastMessageAt == afterTime && string.Compare(x.c.Id, afterId) < 0))
             .OrderByDescending(x => x.c.LastMessageAt).ThenByDescending(x => x.c.Id)
@@ -108,15 +108,22 @@ internal sealed class ConversationService(Writes writes, DeliveryNotifier notifi
         return new HistoryPage(await MessageViews.ToViewsAsync(Db, [.. rows.Take(take)], ct), hasMore);
     }
 
-    private async Task<Participant> ParticipantAsync(string agentId, string conversationId, CancellationToken ct) =>
-        await Db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.ConversationId == conversationId && p.AgentId == agentId, ct)
+    /// <summary>The caller's active place in a conversation (for groups: GROUP_DELETED to former members of a deleted one).</summary>
+    private async Task<Participant> ParticipantAsync(string agentId, string conversationId, CancellationToken ct)
+    {
+        if (conversationId.StartsWith("grp_", StringComparison.Ordinal))
+        {
+            return (await groups.TouchAsync(agentId, conversationId, ct)).Member;
+        }
+        return await Db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.ConversationId == conversationId && p.AgentId == agentId, ct)
             ?? throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
+    }
 
     private async Task<Message> VisibleMessageAsync(string agentId, string messageId, CancellationToken ct)
     {
         var message = await Db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == messageId, ct);
         var participant = message is null ? null
-            : await Db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.ConversationId == message.ConversationId && p.AgentId == agentId, ct);
+            : await Db.Participants.AsNoTracking().FirstOrDefaultAsync(p => p.ConversationId == message.ConversationId && p.AgentId == agentId && p.LeftAt == null, ct);
         if (message is null || participant is null || message.Seq <= participant.JoinedSeq
             || await Db.HiddenMessages.AnyAsync(h => h.AgentId == agentId && h.MessageId == messageId, ct))
         {

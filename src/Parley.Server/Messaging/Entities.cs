@@ -30,14 +30,23 @@ internal sealed class Conversation
     public long CreatedAt { get; set; }
 }
 
-/// <summary>An agent's place in a conversation: what it has read, and from which seq it may see history.</summary>
+/// <summary>
+/// An agent's place in a conversation: what it has read, and from which seq it may see history. In a group it also
+/// holds the role, and <see cref="LeftAt"/> once the agent left, was removed or the group was deleted (a former
+/// member, who then gets GROUP_DELETED rather than CONVERSATION_NOT_FOUND).
+/// </summary>
 internal sealed class Participant
 {
+    public const string Member = "member";
+    public const string Admin = "admin";
+
     public required string ConversationId { get; set; }
     public required string AgentId { get; set; }
     public long LastReadSeq { get; set; }
     public long JoinedSeq { get; set; }
     public long JoinedAt { get; set; }
+    public string Role { get; set; } = Member;
+    public long? LeftAt { get; set; }
 }
 
 internal sealed class Message
@@ -69,6 +78,9 @@ internal sealed class Delivery
     public long Seq { get; set; }
     public required string MessageId { get; set; }
     public long CreatedAt { get; set; }
+
+    /// <summary>A webhook answered 2xx for it; the ack point moves over runs of these.</summary>
+    public bool WebhookAcked { get; set; }
 }
 
 /// <summary>

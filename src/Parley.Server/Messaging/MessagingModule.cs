@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Data;
+using Parley.Server.Identity.Agents;
 using Parley.Server.Messaging.Realtime;
+using Parley.Server.Messaging.Webhooks;
 using Parley.Server.Platform.Jobs;
 
 namespace Parley.Server.Messaging;
@@ -23,6 +25,23 @@ internal static class MessagingModule
         services.AddScoped<ConversationService>();
         services.AddScoped<ContactService>();
         services.AddScoped<TypingService>();
+        services.AddScoped<FanOut>();
+        services.AddScoped<GroupRules>();
+        services.AddScoped<GroupService>();
+        services.AddScoped<AttachmentService>();
+        services.AddScoped<SocialService>();
+        services.AddScoped<Enforcement>();
+        services.AddScoped<WebhookService>();
+        services.AddScoped<WebhookQueue>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddBackgroundJob<WebhookDispatchJob>();
+        services.AddBackgroundJob<EnforcementLiftJob>();
+        services.AddScoped<IAgentDeletionStep, MessagingDeletionStep>();
+        services.AddScoped<IAgentNoticeListener, NoticeWebhooks>();
+        services.AddAgentEvent<GroupInviteEvent>();
+        services.AddAgentEvent<GroupDeletedEvent>();
+        services.AddAgentEvent<PresenceEvent>();
         services.AddSingleton<WebSocketHub>();
         services.AddHostedService(sp => sp.GetRequiredService<WebSocketHub>());
         services.AddBackgroundJob<AckedDeliveryCleanupJob>();
@@ -38,6 +57,7 @@ internal static class MessagingModule
     public static WebApplication MapMessagingRoutes(this WebApplication app)
     {
         app.MapMessaging();
+        app.MapMessagingPart2();
         app.MapAgentWebSocket();
         return app;
     }

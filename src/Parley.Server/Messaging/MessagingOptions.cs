@@ -12,6 +12,9 @@ internal sealed class MessagingLimits
     public int ColdConversationsPerDay { get; set; } = 100;
     public int BacklogCap { get; set; } = 10_000;
     public int BacklogWarning { get; set; } = 5_000;
+    public int GroupAddsPerDay { get; set; } = 50;
+    public int MaxAttachmentBytes { get; set; } = 25 * 1024 * 1024;
+    public EnforcementLimits Enforcement { get; set; } = new();
     public int SyncDefaultLimit { get; set; } = 100;
     public int SyncMaxLimit { get; set; } = 500;
     public int AckedDeliveryRetentionDays { get; set; } = 30;

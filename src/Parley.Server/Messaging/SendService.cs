@@ -22,10 +22,10 @@ internal sealed record SendResult(MessageView Message, bool Created, string? Bac
 /// <c>POST /v1/messages</c>. After the <c>client_msg_id</c> lookup, the checks run in the spec's order and the first
 /// that fails answers. The message, its delivery (numbered from the recipient's counter), the conversation's
 /// <c>seq</c>, the cold-outreach count and the backlog count commit in one transaction; PostgreSQL writers take the
-/// seam's locks in one fixed order (pair → sender's outreach → conversation row → recipient's inbox row).
+/// seam's locks in one fixed order (pair or group → sender's outreach → conversation row → recipients' inbox rows, by id).
 /// </summary>
 internal sealed class SendService(
-    Writes writes, Ids ids, TimeProvider time, RateLimiter rates, DeliveryNotifier notifier, IOptions<MessagingOptions> options)
+    Writes writes, Ids ids, TimeProvider time, RateLimiter rates, DeliveryNotifier notifier, FanOut fanOut, GroupRules groups, IOptions<MessagingOptions> options)
 {
     private static readonly HashSet<string> Types = ["text", "structured", "file"];
     private ParleyDb Db => writes.Db;
@@ -55,10 +55,15 @@ internal sealed class SendService(
             throw new ApiException(ErrorCodes.AgentPausedByOwner, "The agent's owner has paused it.", ApiErrors.Details(("mode", sender.Paused)));
         }
 
-        // 2. Rate.
+        // 2. Rate: the agent's own, and a group's shared one.
+        var isGroup = request.To is null && request.ConversationId?.StartsWith("grp_", StringComparison.Ordinal) == true;
         try
         {
             rates.Enforce(http, "agent-send");
+            if (isGroup)
+            {
+                rates.Enforce(http, "group-send", "group:" + request.ConversationId);
+            }
         }
         catch (ApiException limited)
         {
@@ -71,7 +76,9 @@ internal sealed class SendService(
 
         try
         {
-            return await writes.RunAsync(c => StoreAsync(sender, request, clientMsgId, type, content, metadata, c), ct);
+            return await writes.RunAsync(c => isGroup
+                ? StoreGroupAsync(sender, request.ConversationId!, clientMsgId, type, content, metadata, c)
+                : StoreAsync(sender, request, clientMsgId, type, content, metadata, c), ct);
         }
         catch (DbUpdateException e) when (writes.IsUniqueViolation(e))
         {
@@ -171,19 +178,7 @@ internal sealed class SendService(
         }
 
         // 8. Attachments.
-        if (type == "file")
-        {
-            await EnsureAttachmentAsync(sender, content, c);
-        }
-
-        // 9. The recipient's backlog: nothing is stored past the cap.
-        var inbox = await NextDeliveryAsync(recipient.Id, c);
-        var backlog = inbox.LastDeliverySeq - inbox.AckedThrough;
-        if (backlog > Limits.BacklogCap)
-        {
-            throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",
-                ApiErrors.Details(("recipient_handle", recipient.Handle), ("undelivered_count", backlog - 1)));
-        }
+        var attachment = type == "file" ? await EnsureAttachmentAsync(sender, content, c) : null;
 
         if (conversation is null)
         {
@@ -205,20 +200,51 @@ internal sealed class SendService(
             await AddContactAsync(recipient.Id, sender.Id, now, c);
             await Db.SaveChangesAsync(c);
         }
+        var message = await groups.StoreAsync(conversation.Id, sender.Id, type, content, metadata, clientMsgId, c);
+        await RecordAttachmentAsync(message, attachment, c);
 
-        var seq = (await Db.Database.SqlQuery<long>(
-            $"UPDATE conversations SET last_seq = last_seq + 1, last_message_at = {now} WHERE id = {conversation.Id} RETURNING last_seq AS \"Value\"")
-            .ToListAsync(c)).Single();
-        var message = new Message
+        // 9. The recipient's backlog: past the cap nothing is stored (the whole transaction rolls back).
+        var delivered = (await fanOut.DeliverAsync(message, [recipient.Id], skipBacklogged: true, c)).Single();
+        if (delivered.Skipped)
         {
-            Id = ids.New("msg"), ConversationId = conversation.Id, Seq = seq, SenderId = sender.Id, ClientMsgId = clientMsgId,
-            Type = type, Content = content, Metadata = metadata, CreatedAt = now,
-        };
-        Db.Messages.Add(message);
-        Db.Deliveries.Add(new Delivery { RecipientId = recipient.Id, Seq = inbox.LastDeliverySeq, MessageId = message.Id, CreatedAt = now });
-        notifier.Delivered(recipient.Id);
-        var warning = backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={backlog}" : null;
+            throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",
+                ApiErrors.Details(("recipient_handle", recipient.Handle), ("undelivered_count", delivered.Backlog)));
+        }
+        var warning = delivered.Backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={delivered.Backlog}" : null;
         return new SendResult(MessageViews.ToView(message, MessageViews.Actor(sender)), Created: true, warning);
+    }
+
+    /// <summary>A group send: members only; backlogged members are skipped and named in <c>skipped_recipients</c>.</summary>
+    private async Task<SendResult> StoreGroupAsync(Agent sender, string groupId, string clientMsgId, string type, string content, string? metadata,
+        CancellationToken c)
+    {
+        // 4. The group and the sender's membership (GROUP_DELETED for a former member of a deleted group).
+        await groups.TouchAsync(sender.Id, groupId, c);
+        await writes.LockAsync(c, "group:" + groupId);
+        if (await Db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, c) is { } repeat)
+        {
+            return new SendResult(MessageViews.ToView(repeat, MessageViews.Actor(sender)), Created: false, null);
+        }
+        // 8. Attachments.
+        var attachment = type == "file" ? await EnsureAttachmentAsync(sender, content, c) : null;
+        var message = await groups.StoreAsync(groupId, sender.Id, type, content, metadata, clientMsgId, c);
+        await RecordAttachmentAsync(message, attachment, c);
+        // 9. Backlogged members are skipped.
+        var members = await groups.ActiveMembersAsync(groupId, c);
+        var results = await fanOut.DeliverAsync(message, [.. members.Select(m => m.AgentId).Where(id => id != sender.Id)], skipBacklogged: true, c);
+        var skippedIds = results.Where(r => r.Skipped).Select(r => r.RecipientId).ToList();
+        var skipped = await Db.Agents.AsNoTracking().Where(a => skippedIds.Contains(a.Id)).Select(a => a.Handle).OrderBy(h => h).ToListAsync(c);
+        var view = MessageViews.ToView(message, MessageViews.Actor(sender)) with { SkippedRecipients = skipped };
+        return new SendResult(view, Created: true, null);
+    }
+
+    private async Task RecordAttachmentAsync(Message message, string? fileId, CancellationToken c)
+    {
+        if (fileId is not null)
+        {
+            Db.MessageAttachments.Add(new MessageAttachment { MessageId = message.Id, FileId = fileId, ConversationId = message.ConversationId, Seq = message.Seq });
+            await Db.SaveChangesAsync(c);
+        }
     }
 
     private async Task<(Agent Recipient, Conversation? Conversation)> ResolveAsync(Agent sender, SendMessageRequest request, CancellationToken c)
@@ -251,26 +277,17 @@ internal sealed class SendService(
         }
     }
 
-    private async Task EnsureAttachmentAsync(Agent sender, string content, CancellationToken c)
+    private async Task<string> EnsureAttachmentAsync(Agent sender, string content, CancellationToken c)
     {
         var id = JsonDocument.Parse(content).RootElement.GetProperty("attachment_id").GetString();
         var file = await Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id && f.Purpose == "attachment" && f.CreatedBy == "agent:" + sender.Id
             && f.Status != StoredFile.Deleted, c)
             ?? throw ApiErrors.Validation("content.attachment_id", "no such attachment of yours");
         FileStore.EnsureUploaded(file);
+        return file.Id;
     }
 
     private Task<int> AddContactAsync(string owner, string contact, long now, CancellationToken c) =>
         Db.Database.ExecuteSqlAsync(
             $"INSERT INTO contacts (owner_id, contact_id, notes, created_at) VALUES ({owner}, {contact}, NULL, {now}) ON CONFLICT (owner_id, contact_id) DO NOTHING", c);
-
-    private sealed record InboxCounters(long LastDeliverySeq, long AckedThrough);
-
-    /// <summary>Takes the recipient's next delivery number; the row stays locked until the transaction ends.</summary>
-    private async Task<InboxCounters> NextDeliveryAsync(string recipientId, CancellationToken c) =>
-        (await Db.Database.SqlQuery<InboxCounters>($"""
-            INSERT INTO inboxes (agent_id, last_delivery_seq, acked_through) VALUES ({recipientId}, 1, 0)
-            ON CONFLICT (agent_id) DO UPDATE SET last_delivery_seq = inboxes.last_delivery_seq + 1
-            RETURNING last_delivery_seq AS "LastDeliverySeq", acked_through AS "AckedThrough"
-            """).ToListAsync(c)).Single();
 }

@@ -34,7 +34,7 @@ internal sealed class AdminService(Writes writes, AgentSignals signals, TimeProv
             agent.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
             if (previous != status)
             {
-                signals.Tell(agent.Id, "agent.status_changed", new { agent_id = agent.Id, status, previous_status = previous, reason });
+                await signals.TellAsync(agent.Id, "agent.status_changed", new { agent_id = agent.Id, status, previous_status = previous, reason }, c);
                 if (status == AgentStatus.Suspended)
                 {
                     signals.RevokeAll(agent.Id);

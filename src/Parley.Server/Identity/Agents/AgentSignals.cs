@@ -33,7 +33,7 @@ internal sealed class AgentNoticeConfiguration : IEntityTypeConfiguration<AgentN
 /// Identity's announcements to the rest of the server, on every node: credentials that stopped being valid (sockets
 /// opened with them close with 1008) and notices for agents. Both go out after the change commits.
 /// </summary>
-internal sealed class AgentSignals(Writes writes, IClusterBus bus, Ids ids, TimeProvider time)
+internal sealed class AgentSignals(Writes writes, IClusterBus bus, Ids ids, TimeProvider time, IEnumerable<IAgentNoticeListener> listeners)
 {
     /// <summary>Payload <c>&lt;agent id&gt;</c> or <c>&lt;agent id&gt;:&lt;key id&gt;</c>.</summary>
     public const string CredentialsRevoked = "agent.credentials";
@@ -52,7 +52,8 @@ internal sealed class AgentSignals(Writes writes, IClusterBus bus, Ids ids, Time
     /// <summary>One key (and the passports minted from it).</summary>
     public void RevokeKey(string agentId, string keyId) => Publish(CredentialsRevoked, agentId + ":" + keyId);
 
-    public void Tell(string agentId, string type, object payload)
+    /// <summary>Stores a notice for the agent (pushed on its sockets after commit) and hands it to listeners (webhooks) in the transaction.</summary>
+    public async Task TellAsync(string agentId, string type, object payload, CancellationToken cancellationToken)
     {
         var notice = new AgentNotice
         {
@@ -61,9 +62,19 @@ internal sealed class AgentSignals(Writes writes, IClusterBus bus, Ids ids, Time
         };
         writes.Db.AgentNotices.Add(notice);
         Publish(NoticeAdded, agentId + ":" + notice.Id);
+        foreach (var listener in listeners)
+        {
+            await listener.OnNoticeAsync(agentId, type, payload, cancellationToken);
+        }
     }
 
     private void Publish(string topic, string payload) => writes.AfterCommit(() => bus.PublishAsync(topic, payload, CancellationToken.None));
+}
+
+/// <summary>Another way of telling an agent (its webhooks): called inside the transaction that caused the notice.</summary>
+internal interface IAgentNoticeListener
+{
+    Task OnNoticeAsync(string agentId, string type, object payload, CancellationToken cancellationToken);
 }
 
 /// <summary>A module's part in deleting an agent (leave rooms and groups, drop webhooks…); runs in the deletion's transaction.</summary>

@@ -65,7 +65,7 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
             agent.OwnerWorkspaceId = workspace.Id;
             agent.IsDefault = count == 0;
             agent.UpdatedAt = Now;
-            signals.Tell(agent.Id, "agent.claimed", new { agent_id = agent.Id, workspace_id = workspace.Id });
+            await signals.TellAsync(agent.Id, "agent.claimed", new { agent_id = agent.Id, workspace_id = workspace.Id }, c);
             return agent.ToView();
         }, ct);
     }
@@ -101,6 +101,6 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
             {
                 next.IsDefault = true;
             }
-            signals.Tell(agent.Id, "agent.released", new { agent_id = agent.Id, workspace_id = workspace.Id, reason = "released_by_owner" });
+            await signals.TellAsync(agent.Id, "agent.released", new { agent_id = agent.Id, workspace_id = workspace.Id, reason = "released_by_owner" }, c);
         }, ct);
 }

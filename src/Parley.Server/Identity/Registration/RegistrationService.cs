@@ -167,7 +167,7 @@ internal sealed class RegistrationService(
             {
                 agent.OwnerWorkspaceId = null;
                 agent.IsDefault = false;
-                signals.Tell(agent.Id, "agent.released", new { agent_id = agent.Id, workspace_id = workspace, reason = "key_rotated" });
+                await signals.TellAsync(agent.Id, "agent.released", new { agent_id = agent.Id, workspace_id = workspace, reason = "key_rotated" }, c);
             }
             return new RotatedKey(apiKey);
         }, ct);

@@ -31,6 +31,9 @@ internal sealed class AgentConnection(
     private long _lastHeardAt;
 
     public string AgentId => caller.Agent!.Id;
+
+    /// <summary>This socket's row in <c>socket_sessions</c>.</summary>
+    public string SessionId { get; } = "sock_" + Guid.NewGuid().ToString("N");
     public string CredentialId => caller.CredentialId;
 
     public async Task RunAsync(CancellationToken requestAborted)
@@ -38,8 +41,8 @@ internal sealed class AgentConnection(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _stop.Token);
         var ct = linked.Token;
         _lastHeardAt = time.GetTimestamp();
-        hub.Add(this);
         var pinger = PingLoopAsync(ct);
+        await hub.AddAsync(this);
         var pump = Task.CompletedTask;
         try
         {
@@ -53,7 +56,7 @@ internal sealed class AgentConnection(
         }
         finally
         {
-            hub.Remove(this);
+            await hub.RemoveAsync(this);
             await _stop.CancelAsync();
             await Task.WhenAll(pinger, pump).ContinueWith(_ => { }, TaskScheduler.Default);
             _finished.TrySetResult();
@@ -164,10 +167,21 @@ internal sealed class AgentConnection(
         }
         var deliveries = scope.ServiceProvider.GetRequiredService<DeliveryService>();
         var (items, hasMore) = await deliveries.PendingAsync(AgentId, _cursor, 200, ct);
+        if (items.Count == 0)
+        {
+            return false;
+        }
+        // Mutes stop pushes only: a muted message is skipped here and stays pending for sync.
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var mutes = await db.Mutes.AsNoTracking().Where(m => m.AgentId == AgentId && (m.MutedUntil == null || m.MutedUntil > now)).ToListAsync(ct);
         var views = await MessageViews.ToViewsAsync(db, [.. items.Select(i => i.Message)], ct);
         for (var i = 0; i < items.Count; i++)
         {
-            await SendAsync(new { type = "message.new", payload = new DeliveryView(MessageViews.DeliveryId(items[i].Seq), views[i]) }, ct);
+            var message = items[i].Message;
+            if (!mutes.Any(m => m.MutedAgentId == message.SenderId || m.ConversationId == message.ConversationId))
+            {
+                await SendAsync(new { type = "message.new", payload = new DeliveryView(MessageViews.DeliveryId(items[i].Seq), views[i]) }, ct);
+            }
             _cursor = items[i].Seq;
         }
         return hasMore;

@@ -37,6 +37,48 @@ internal sealed class RateLimitWarningEvent : IAgentEventRenderer
         });
 }
 
+/// <summary><c>group.invite.received</c>: invite id.</summary>
+internal sealed class GroupInviteEvent : IAgentEventRenderer
+{
+    public string Type => "group.invite.received";
+
+    public async Task<object?> RenderAsync(IServiceProvider services, IReadOnlyList<string> a, CancellationToken ct)
+    {
+        var invite = await services.GetRequiredService<ParleyDb>().GroupInvites.AsNoTracking().FirstOrDefaultAsync(i => i.Id == a[0], ct);
+        return invite is null ? null : await services.GetRequiredService<GroupRules>().InviteViewAsync(invite, ct);
+    }
+}
+
+/// <summary><c>group.deleted</c>: group id.</summary>
+internal sealed class GroupDeletedEvent : IAgentEventRenderer
+{
+    public string Type => "group.deleted";
+
+    public async Task<object?> RenderAsync(IServiceProvider services, IReadOnlyList<string> a, CancellationToken ct)
+    {
+        var group = await services.GetRequiredService<ParleyDb>().Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == a[0], ct);
+        return group?.DeletedAt is not { } at ? null : new
+        {
+            group_id = group.Id,
+            name = group.Name,
+            deleted_by = await services.ActorAsync(group.DeletedBy!, ct),
+            deleted_at = DateTimeOffset.FromUnixTimeMilliseconds(at),
+        };
+    }
+}
+
+/// <summary><c>presence.update</c>: the agent whose presence changed (sent to the agents it has in its contacts).</summary>
+internal sealed class PresenceEvent : IAgentEventRenderer
+{
+    public string Type => "presence.update";
+
+    public async Task<object?> RenderAsync(IServiceProvider services, IReadOnlyList<string> a, CancellationToken ct)
+    {
+        var agent = await services.GetRequiredService<ParleyDb>().Agents.AsNoTracking().FirstOrDefaultAsync(x => x.Id == a[0], ct);
+        return agent is null ? null : await services.GetRequiredService<SocialService>().PresenceOfAsync(agent, ct);
+    }
+}
+
 internal static class EventRendering
 {
     /// <summary>An agent as events name it.</summary>

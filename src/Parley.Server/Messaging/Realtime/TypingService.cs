@@ -10,7 +10,8 @@ internal sealed class TypingService(ParleyDb db, DeliveryNotifier notifier)
 {
     public async Task StartAsync(string agentId, string? conversationId, CancellationToken ct)
     {
-        var participants = await db.Participants.AsNoTracking().Where(p => p.ConversationId == conversationId).Select(p => p.AgentId).ToListAsync(ct);
+        var participants = await db.Participants.AsNoTracking().Where(p => p.ConversationId == conversationId && p.LeftAt == null)
+            .Select(p => p.AgentId).ToListAsync(ct);
         if (!participants.Contains(agentId))
         {
             throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Platform.Cluster;
+using Parley.Server.Platform.Jobs;
 
 namespace Parley.Server.Messaging.Realtime;
 
@@ -13,9 +14,12 @@ namespace Parley.Server.Messaging.Realtime;
 /// revoked credentials (close with 1008), pause changes. On shutdown every socket closes with 1001.
 /// </summary>
 internal sealed class WebSocketHub(
-    IClusterBus bus, IServiceScopeFactory scopes, IEnumerable<IAgentEventRenderer> renderers, IHostApplicationLifetime lifetime, ILogger<WebSocketHub> logger)
-    : IHostedService
+    IClusterBus bus, IServiceScopeFactory scopes, IEnumerable<IAgentEventRenderer> renderers, IHostApplicationLifetime lifetime, NodeIdentity node,
+    TimeProvider time, ILogger<WebSocketHub> logger)
+    : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _heartbeat;
     private readonly ConcurrentDictionary<string, AgentConnection[]> _byAgent = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
     private readonly Dictionary<string, IAgentEventRenderer> _renderers = renderers.ToDictionary(r => r.Type, StringComparer.Ordinal);
@@ -24,16 +28,74 @@ internal sealed class WebSocketHub(
 
     public bool IsOnline(string agentId) => _byAgent.TryGetValue(agentId, out var list) && list.Length > 0;
 
-    public void Add(AgentConnection connection) =>
-        _byAgent.AddOrUpdate(connection.AgentId, _ => [connection], (_, list) => [.. list, connection]);
+    /// <summary>Registers a socket here and in <c>socket_sessions</c> (so every node sees the agent online).</summary>
+    public async Task AddAsync(AgentConnection connection)
+    {
+        var list = _byAgent.AddOrUpdate(connection.AgentId, _ => [connection], (_, l) => [.. l, connection]);
+        await using var scope = scopes.CreateAsyncScope();
+        var writes = scope.ServiceProvider.GetRequiredService<Writes>();
+        await writes.RunAsync(async c =>
+        {
+            writes.Db.SocketSessions.Add(new SocketSession
+            {
+                Id = connection.SessionId, AgentId = connection.AgentId, NodeId = node.Id, SeenAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            });
+            if (list.Length == 1)
+            {
+                await scope.ServiceProvider.GetRequiredService<SocialService>().NotifyContactsAsync(connection.AgentId, c);
+            }
+        }, CancellationToken.None);
+    }
 
-    public void Remove(AgentConnection connection)
+    public async Task RemoveAsync(AgentConnection connection)
     {
         var remaining = _byAgent.AddOrUpdate(connection.AgentId, _ => [], (_, list) => [.. list.Where(c => c != connection)]);
         if (remaining.Length == 0)
         {
             // Removes the entry only if no connection was added meanwhile (the array instance is compared).
             _byAgent.TryRemove(new KeyValuePair<string, AgentConnection[]>(connection.AgentId, remaining));
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var writes = scope.ServiceProvider.GetRequiredService<Writes>();
+            await writes.RunAsync(async c =>
+            {
+                await writes.Db.SocketSessions.Where(s => s.Id == connection.SessionId).ExecuteDeleteAsync(c);
+                if (remaining.Length == 0)
+                {
+                    await scope.ServiceProvider.GetRequiredService<SocialService>().NotifyContactsAsync(connection.AgentId, c);
+                }
+            }, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // The session row goes stale on its own when this node stops refreshing it.
+            logger.LogWarning(exception, "Could not remove socket session {SessionId}", connection.SessionId);
+        }
+    }
+
+    /// <summary>Keeps this node's socket sessions fresh (every 30 s on the injected clock).</summary>
+    private async Task HeartbeatAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var writes = scope.ServiceProvider.GetRequiredService<Writes>();
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                await writes.RunAsync(c => writes.Db.SocketSessions.Where(s => s.NodeId == node.Id)
+                    .ExecuteUpdateAsync(x => x.SetProperty(s => s.SeenAt, now), c), _stopping.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Socket session heartbeat failed");
         }
     }
 
@@ -61,19 +123,27 @@ internal sealed class WebSocketHub(
         _subscriptions.Add(bus.Subscribe(AgentSignals.NoticeAdded, OnNoticeAsync));
         _subscriptions.Add(bus.Subscribe(AgentSignals.CredentialsRevoked, OnRevokedAsync));
         bus.Resynchronize += ResynchronizeAsync;
+        _heartbeat = HeartbeatAsync();
         lifetime.ApplicationStopping.Register(() => CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down").GetAwaiter().GetResult());
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        if (_heartbeat is not null)
+        {
+            await _heartbeat;
+        }
         bus.Resynchronize -= ResynchronizeAsync;
         foreach (var subscription in _subscriptions)
         {
             subscription.Dispose();
         }
-        return CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+        await CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
     }
+
+    public void Dispose() => _stopping.Dispose();
 
     private Task ResynchronizeAsync()
     {

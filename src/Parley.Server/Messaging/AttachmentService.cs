@@ -1,0 +1,89 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Errors;
+using Parley.Contracts.Messaging;
+using Parley.Server.Data;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Files;
+using Parley.Server.Platform.Validation;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>
+/// Message attachments on the shared file store: created against the sender's storage quota, uploaded to a signed
+/// single-use URL and verified (or quarantined), and downloadable only by the uploader and by the participants of a
+/// conversation a message carried it into (from the message on, for group members).
+/// </summary>
+internal sealed class AttachmentService(Writes writes, FileStore files, GroupRules groups, IOptions<MessagingOptions> options)
+{
+    public const string Purpose = "attachment";
+    private ParleyDb Db => writes.Db;
+
+    public async Task<UploadCreated> CreateAsync(Caller caller, UploadRequest request, string publicBaseUrl, CancellationToken ct)
+    {
+        var agent = caller.Agent!;
+        var limit = options.Value.Limits.MaxAttachmentBytes;
+        var v = new Validator();
+        var filename = v.Required("filename", request.Filename);
+        v.Length("filename", request.Filename, 1, 255);
+        var contentType = v.Required("content_type", request.ContentType);
+        if (request.ContentType is not null && !System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out _))
+        {
+            v.Add("content_type", "must be a media type such as image/png");
+        }
+        v.Required("size_bytes", request.SizeBytes);
+        v.Range("size_bytes", request.SizeBytes, 1, long.MaxValue);
+        var sha = v.Required("sha256", request.Sha256);
+        if (request.Sha256 is not null && (request.Sha256.Length != 64 || !request.Sha256.All(Uri.IsHexDigit)))
+        {
+            v.Add("sha256", "must be 64 hex digits");
+        }
+        if ((request.To is null) == (request.ConversationId is null))
+        {
+            v.Add("to", "give exactly one of to and conversation_id");
+        }
+        v.ThrowIfInvalid();
+        if (request.SizeBytes > limit)
+        {
+            throw ApiErrors.TooLarge(limit, "Attachments are at most 25 MiB.");
+        }
+        // The destination must exist for the sender (the send itself checks everything else).
+        if (request.To is { } handle)
+        {
+            _ = await Db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Handle == handle && a.Status != AgentStatus.Deleted, ct)
+                ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+        }
+        else if (request.ConversationId!.StartsWith("grp_", StringComparison.Ordinal))
+        {
+            await groups.TouchAsync(agent.Id, request.ConversationId, ct);
+        }
+        else if (!await Db.Participants.AnyAsync(p => p.ConversationId == request.ConversationId && p.AgentId == agent.Id, ct))
+        {
+            throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
+        }
+        var quotaOwner = agent.OwnerWorkspaceId is { } ws ? "ws:" + ws : "agent:" + agent.Id;
+        var created = await files.CreateAsync(new NewFile(Purpose, quotaOwner, "agent:" + agent.Id, filename, contentType, request.SizeBytes!.Value, sha),
+            publicBaseUrl, ct);
+        return new UploadCreated(created.File.Id, created.UploadUrl, created.ExpiresIn);
+    }
+
+    /// <summary>The file, when the agent may read it; otherwise 404 as if it did not exist.</summary>
+    public async Task<StoredFile> FindVisibleAsync(string agentId, string fileId, CancellationToken ct)
+    {
+        var file = await files.FindAsync(fileId, ct);
+        if (file is null || file.Purpose != Purpose)
+        {
+            throw ApiErrors.NotFound();
+        }
+        if (file.CreatedBy == "agent:" + agentId)
+        {
+            return file;
+        }
+        var visible = await Db.MessageAttachments.AsNoTracking().Where(a => a.FileId == fileId)
+            .Join(Db.Participants.AsNoTracking(), a => a.ConversationId, p => p.ConversationId, (a, p) => new { a, p })
+            .AnyAsync(x => x.p.AgentId == agentId && x.p.LeftAt == null && x.p.JoinedSeq < x.a.Seq, ct);
+        return visible ? file : throw ApiErrors.NotFound();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Server.Data;
+using Parley.Server.Messaging.Realtime;
+using Parley.Server.Messaging.Webhooks;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>What one fan-out did for one recipient.</summary>
+internal readonly record struct FanOutResult(string RecipientId, long DeliverySeq, long Backlog, bool Skipped);
+
+/// <summary>
+/// Gives a stored message one delivery per recipient, inside the send's transaction. Each recipient's next delivery
+/// number comes from one multi-row <c>INSERT … ON CONFLICT … RETURNING</c> on <c>inboxes</c> (rows taken in id order,
+/// so concurrent fan-outs on PostgreSQL lock them in the same order). A recipient over the backlog cap is skipped and
+/// its counter given back before commit, so its numbers stay gap-free. After commit, sockets and webhooks are told.
+/// </summary>
+internal sealed class FanOut(Writes writes, DeliveryNotifier notifier, WebhookQueue webhooks, IOptions<MessagingOptions> options)
+{
+    private ParleyDb Db => writes.Db;
+
+    private sealed record Counter(string AgentId, long LastDeliverySeq, long AckedThrough);
+
+    public async Task<IReadOnlyList<FanOutResult>> DeliverAsync(Message message, IReadOnlyCollection<string> recipientIds, bool skipBacklogged, CancellationToken c)
+    {
+        if (recipientIds.Count == 0)
+        {
+            return [];
+        }
+        var ordered = recipientIds.Distinct().Order(StringComparer.Ordinal).ToList();
+        var sql = new StringBuilder("INSERT INTO inboxes (agent_id, last_delivery_seq, acked_through) VALUES ");
+        sql.AppendJoin(", ", ordered.Select((_, i) => $"({{{i}}}, 1, 0)"));
+        sql.Append(" ON CONFLICT (agent_id) DO UPDATE SET last_delivery_seq = inboxes.last_delivery_seq + 1")
+            .Append(" RETURNING agent_id AS \"AgentId\", last_delivery_seq AS \"LastDeliverySeq\", acked_through AS \"AckedThrough\"");
+        var counters = await Db.Database.SqlQueryRaw<Counter>(sql.ToString(), [.. ordered]).ToListAsync(c);
+
+        var cap = options.Value.Limits.BacklogCap;
+        var results = new List<FanOutResult>(counters.Count);
+        var skipped = new List<string>();
+        foreach (var counter in counters.OrderBy(x => x.AgentId, StringComparer.Ordinal))
+        {
+            var backlog = counter.LastDeliverySeq - counter.AckedThrough;
+            if (backlog > cap && skipBacklogged)
+            {
+                skipped.Add(counter.AgentId);
+                results.Add(new FanOutResult(counter.AgentId, 0, backlog - 1, Skipped: true));
+                continue;
+            }
+            results.Add(new FanOutResult(counter.AgentId, counter.LastDeliverySeq, backlog, Skipped: false));
+            Db.Deliveries.Add(new Delivery { RecipientId = counter.AgentId, Seq = counter.LastDeliverySeq, MessageId = message.Id, CreatedAt = message.CreatedAt });
+            notifier.Delivered(counter.AgentId);
+        }
+        if (skipped.Count > 0)
+        {
+            // Still holding the rows' locks: nobody saw the numbers these recipients were about to get.
+            await Db.Inboxes.Where(i => skipped.Contains(i.AgentId))
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.LastDeliverySeq, i => i.LastDeliverySeq - 1), c);
+        }
+        await webhooks.EnqueueMessageAsync(message, [.. results.Where(r => !r.Skipped)], c);
+        return results;
+    }
+}
