@@ -42,9 +42,9 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
         RequireUnrestricted(creator);
         var v = new Validator();
         ValidateProfile(v, request.Name, request.Description, nameRequired: true);
-        if (request.MemberHandles is { Count: > GroupRules.MaxMembers })
+        if (request.MemberHandles is { Count: > 1000 })
         {
-            v.Add("member_handles", $"at most {GroupRules.MaxMembers - 1} handles");
+            v.Add("member_handles", "at most 1000 handles");
         }
         v.ThrowIfInvalid();
         return await writes.RunAsync(async c =>

@@ -4,6 +4,14 @@ namespace Parley.Server.Messaging;
 internal sealed class MessagingOptions
 {
     public MessagingLimits Limits { get; set; } = new();
+    public WebhookOptions Webhooks { get; set; } = new();
+}
+
+internal sealed class WebhookOptions
+{
+    /// <summary>Send as soon as events are queued and retry in the background (default). Off, only the
+    /// <c>webhook-dispatch</c> job sends: tests that step the clock use that to decide exactly when attempts happen.</summary>
+    public bool BackgroundDispatch { get; set; } = true;
 }
 
 internal sealed class MessagingLimits

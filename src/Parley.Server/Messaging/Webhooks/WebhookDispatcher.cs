@@ -19,7 +19,7 @@ namespace Parley.Server.Messaging.Webhooks;
 /// attempt happens once. All times come from the injected <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvider time, SecretBox box, IOptionsMonitor<ParleyOptions> options,
-    ILogger<WebhookDispatcher> logger) : BackgroundService
+    IOptions<MessagingOptions> messaging, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public static readonly IReadOnlyList<TimeSpan> RetrySchedule =
     [
@@ -48,13 +48,18 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!messaging.Value.Webhooks.BackgroundDispatch)
+        {
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 // Woken after each enqueue; otherwise looks for due retries every second (wall clock).
                 await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
-                await DispatchDueAsync(stoppingToken);
+                // Attempts run on their own: one slow endpoint does not hold up the others.
+                await DispatchDueAsync(stoppingToken, waitForAttempts: false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,20 +72,27 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
         }
     }
 
-    /// <summary>Attempts every due event once; returns how many attempts were made.</summary>
-    public async Task<int> DispatchDueAsync(CancellationToken ct)
+    /// <summary>
+    /// Claims every due event and attempts it once; returns how many attempts started. With
+    /// <paramref name="waitForAttempts"/> it returns only once they have all finished and been recorded.
+    /// </summary>
+    public async Task<int> DispatchDueAsync(CancellationToken ct, bool waitForAttempts = true)
     {
-        var attempts = 0;
+        var started = new List<Task>();
         while (true)
         {
             var batch = await ClaimAsync(ct);
             if (batch.Count == 0)
             {
-                return attempts;
+                break;
             }
-            await Task.WhenAll(batch.Select(item => AttemptAsync(item.Delivery, item.Hook, ct)));
-            attempts += batch.Count;
+            started.AddRange(batch.Select(item => AttemptAsync(item.Delivery, item.Hook, ct)));
         }
+        if (waitForAttempts)
+        {
+            await Task.WhenAll(started);
+        }
+        return started.Count;
     }
 
     private async Task<List<(WebhookDelivery Delivery, Webhook Hook)>> ClaimAsync(CancellationToken ct)
@@ -144,7 +156,15 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
         {
             error = e.Message;
         }
-        await RecordAsync(delivery, hook, error, ct);
+        try
+        {
+            await RecordAsync(delivery, hook, error, ct);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The claim lapses in a minute and the attempt is made again.
+            logger.LogError(exception, "Could not record webhook attempt {DeliveryId}", delivery.Id);
+        }
     }
 
     private async Task RecordAsync(WebhookDelivery delivery, Webhook hook, string? error, CancellationToken ct)
@@ -176,10 +196,15 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
                 .SetProperty(d => d.NextAttemptAt, dropped ? 0L : now + (long)RetrySchedule[attempts - 1].TotalMilliseconds)
                 .SetProperty(d => d.LockedUntil, 0L)
                 .SetProperty(d => d.LastError, error), c);
-            var failures = hook.ConsecutiveFailures + 1;
-            await db.Webhooks.Where(w => w.Id == hook.Id).ExecuteUpdateAsync(s => s
-                .SetProperty(w => w.ConsecutiveFailures, w => w.ConsecutiveFailures + 1)
-                .SetProperty(w => w.CircuitOpenUntil, failures >= CircuitThreshold ? now + (long)CircuitOpenFor.TotalMilliseconds : 0L), c);
+            // Counted in the database, so attempts that fail together still add up.
+            var failures = (await db.Database.SqlQuery<int>(
+                $"UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = {hook.Id} RETURNING consecutive_failures AS \"Value\"")
+                .ToListAsync(c)).SingleOrDefault();
+            if (failures >= CircuitThreshold)
+            {
+                var openUntil = now + (long)CircuitOpenFor.TotalMilliseconds;
+                await db.Webhooks.Where(w => w.Id == hook.Id).ExecuteUpdateAsync(s => s.SetProperty(w => w.CircuitOpenUntil, openUntil), c);
+            }
         }, ct);
         if (error is not null)
         {
@@ -265,10 +290,13 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
     }
 }
 
-/// <summary>Runs due webhook attempts through the job machinery (the test hook triggers it after moving the clock).</summary>
+/// <summary>
+/// One full pass of due webhook attempts, waiting for them, on demand (operators, and tests after moving the clock).
+/// The dispatcher's own loop does the regular work, so the scheduler never needs to run this.
+/// </summary>
 internal sealed class WebhookDispatchJob(WebhookDispatcher dispatcher) : IBackgroundJob
 {
     public string Name => "webhook-dispatch";
-    public TimeSpan Interval => TimeSpan.FromSeconds(5);
+    public TimeSpan Interval => TimeSpan.FromDays(3650);
     public Task<int> RunAsync(CancellationToken cancellationToken) => dispatcher.DispatchDueAsync(cancellationToken);
 }
