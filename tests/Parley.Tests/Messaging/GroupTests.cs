@@ -213,7 +213,13 @@ public sealed class GroupTests(GroupServer server) : IClassFixture<GroupServer>
 /// <summary>The 256-member cap, exact under concurrent accepts.</summary>
 public sealed class GroupCapServer : TestServer
 {
-    protected override void Configure(IDictionary<string, string?> settings) => settings["Limits:GroupAddsPerDay"] = "1000";
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["Limits:GroupAddsPerDay"] = "1000";
+        // 260 accepts at once, each fanning a join message out to up to 255 members, queue behind SQLite's single
+        // writer; this test is about the cap being exact, so writers may wait longer than the default 10 s.
+        settings["Database:BusyTimeoutMs"] = "120000";
+    }
 }
 
 public sealed class GroupCapTests(GroupCapServer server) : IClassFixture<GroupCapServer>
