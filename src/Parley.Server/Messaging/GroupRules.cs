@@ -20,8 +20,10 @@ namespace Parley.Server.Messaging;
 internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanOut fanOut, AgentEvents events, WebhookQueue webhooks,
     IOptions<MessagingOptions> options)
 {
-    public const int MaxMembers = 256;
     private ParleyDb Db => writes.Db;
+
+    /// <summary>At most this many members (<c>Limits:GroupMaxMembers</c>, 256 by default).</summary>
+    public int MaxMembers => options.Value.Limits.GroupMaxMembers;
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
     private int DailyAdds => options.Value.Limits.GroupAddsPerDay;
 
@@ -67,7 +69,7 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
     /// <c>group_invite_policy</c> is <c>contacts_only</c> (rejected, INBOX_RESTRICTED). With <paramref name="throwOnLimits"/>
     /// the cap and allowance answer as errors (single add); otherwise they become rejected outcomes (creation).
     /// </summary>
-    public async Task<AddResult> AddAsync(Agent adder, Group group, string handle, bool throwOnLimits, CancellationToken c)
+    public async Task<AddResult> AddAsync(Agent adder, Group group, string handle, bool throwOnLimits, CancellationToken c, bool atCreation = false)
     {
         var target = await Db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Handle == handle && a.Status != AgentStatus.Deleted, c);
         if (target is null)
@@ -110,7 +112,11 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
         if (isContact)
         {
             await JoinAsync(group, target.Id, Participant.Member, c);
-            await SystemMessageAsync(group.Id, adder.Id, "member_joined", target.Id, c);
+            // The members a group is created with are part of its creation; later joins are recorded in the group.
+            if (!atCreation)
+            {
+                await SystemMessageAsync(group.Id, adder.Id, "member_joined", target.Id, c);
+            }
             return new AddResult(handle, "joined");
         }
         await Db.SaveChangesAsync(c);

@@ -60,7 +60,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
             var results = new List<AddResult>();
             foreach (var handle in (request.MemberHandles ?? []).Distinct(StringComparer.Ordinal))
             {
-                results.Add(await rules.AddAsync(creator, group, handle, throwOnLimits: false, c));
+                results.Add(await rules.AddAsync(creator, group, handle, throwOnLimits: false, c, atCreation: true));
             }
             return new GroupCreated(await rules.ViewAsync(group, creator.Id, c), results);
         }, ct);
@@ -226,9 +226,9 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
             var invite = await Db.GroupInvites.FirstOrDefaultAsync(i => i.Id == inviteId && i.AgentId == agentId && i.Status == GroupInvite.Pending, c)
                 ?? throw new ApiException(ErrorCodes.NotFound, "No such invitation.");
             var group = await Db.Groups.AsNoTracking().FirstAsync(g => g.Id == invite.GroupId, c);
-            if (await Db.Participants.CountAsync(p => p.ConversationId == group.Id && p.LeftAt == null, c) >= GroupRules.MaxMembers)
+            if (await Db.Participants.CountAsync(p => p.ConversationId == group.Id && p.LeftAt == null, c) >= rules.MaxMembers)
             {
-                throw ApiErrors.Conflict($"A group has at most {GroupRules.MaxMembers} members.", GroupRules.MaxMembers);
+                throw ApiErrors.Conflict($"A group has at most {rules.MaxMembers} members.", rules.MaxMembers);
             }
             invite.Status = GroupInvite.Accepted;
             await rules.JoinAsync(group, agentId, Participant.Member, c);

@@ -21,6 +21,7 @@ internal sealed class MessagingLimits
     public int BacklogCap { get; set; } = 10_000;
     public int BacklogWarning { get; set; } = 5_000;
     public int GroupAddsPerDay { get; set; } = 50;
+    public int GroupMaxMembers { get; set; } = 256;
     public int MaxAttachmentBytes { get; set; } = 25 * 1024 * 1024;
     public EnforcementLimits Enforcement { get; set; } = new();
     public int SyncDefaultLimit { get; set; } = 100;

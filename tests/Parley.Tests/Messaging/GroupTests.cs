@@ -170,7 +170,7 @@ public sealed class GroupTests(GroupServer server) : IClassFixture<GroupServer>
         var limited = await (await SendAsync(agents[2], groupId, "one too many")).ErrorAsync(ErrorCodes.RateLimited);
         Assert.Equal(4, limited.GetProperty("details").GetProperty("limit").GetInt32());
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        // Exactly the cap was stored for the backlogged member (its join's system message counts too), nothing past it.
+        // Exactly the cap was stored for the backlogged member, nothing past it.
         var pending = (await server.SyncAsync(agents[2])).GetProperty("messages").EnumerateArray().ToList();
         Assert.Equal(3, pending.Count);
         Assert.DoesNotContain(pending, m => m.GetProperty("message").GetProperty("content").TryGetProperty("text", out var t) && t.GetString() == "m3");
@@ -210,27 +210,25 @@ public sealed class GroupTests(GroupServer server) : IClassFixture<GroupServer>
     }
 }
 
-/// <summary>The 256-member cap, exact under concurrent accepts.</summary>
+/// <summary>The member cap is exact under concurrent accepts (a small cap keeps the stampede cheap).</summary>
 public sealed class GroupCapServer : TestServer
 {
     protected override void Configure(IDictionary<string, string?> settings)
     {
         settings["Limits:GroupAddsPerDay"] = "1000";
-        // 260 accepts at once, each fanning a join message out to up to 255 members, queue behind SQLite's single
-        // writer; this test is about the cap being exact, so writers may wait longer than the default 10 s.
-        settings["Database:BusyTimeoutMs"] = "120000";
+        settings["Limits:GroupMaxMembers"] = "20";
     }
 }
 
 public sealed class GroupCapTests(GroupCapServer server) : IClassFixture<GroupCapServer>
 {
     [Fact]
-    public async Task TheTwoHundredFiftySeventhMemberIsAConflict()
+    public async Task ConcurrentAcceptsNeverPassTheCap()
     {
         var owner = await server.SignupAsync();
         var creator = await server.CreateAgentAsync(owner);
         var others = new List<TestAgent>();
-        for (var i = 0; i < 260; i++)
+        for (var i = 0; i < 30; i++)
         {
             others.Add(await server.CreateAgentAsync(owner));
         }
@@ -245,12 +243,46 @@ public sealed class GroupCapTests(GroupCapServer server) : IClassFixture<GroupCa
             invites.Add((agent, mine.GetProperty("data")[0].GetProperty("id").GetString()!));
         }
         var responses = await Task.WhenAll(invites.Select(i => server.Http.PostAsync($"/v1/groups/invites/{i.Id}/accept", null, i.Agent.ApiKey)));
-        Assert.Equal(255, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(19, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.OK))
         {
-            Assert.Equal(256, (await refused.ErrorAsync(ErrorCodes.Conflict)).GetProperty("details").GetProperty("limit").GetInt32());
+            Assert.Equal(20, (await refused.ErrorAsync(ErrorCodes.Conflict)).GetProperty("details").GetProperty("limit").GetInt32());
         }
         var group = await (await server.Http.GetAsync($"/v1/groups/{groupId}", creator.ApiKey)).OkAsync();
-        Assert.Equal(256, group.GetProperty("member_count").GetInt32());
+        Assert.Equal(20, group.GetProperty("member_count").GetInt32());
+    }
+}
+
+/// <summary>The default cap is 256 members: the 257th is a conflict.</summary>
+public sealed class DefaultGroupCapServer : TestServer
+{
+    protected override void Configure(IDictionary<string, string?> settings) => settings["Limits:GroupAddsPerDay"] = "1000";
+}
+
+public sealed class DefaultGroupCapTests(DefaultGroupCapServer server) : IClassFixture<DefaultGroupCapServer>
+{
+    [Fact]
+    public async Task TheTwoHundredFiftySeventhMemberIsAConflict()
+    {
+        var owner = await server.SignupAsync();
+        var creator = await server.CreateAgentAsync(owner);
+        var others = new List<TestAgent>();
+        for (var i = 0; i < 256; i++)
+        {
+            var other = await server.CreateAgentAsync(owner);
+            // Having the creator as a contact makes an add a join.
+            await (await server.Http.PostAsync("/v1/contacts", new { handle = creator.Handle }, other.ApiKey)).OkAsync(HttpStatusCode.Created);
+            others.Add(other);
+        }
+        var created = await (await server.Http.PostAsync("/v1/groups", new { name = "full", member_handles = others.Select(o => o.Handle) }, creator.ApiKey))
+            .OkAsync(HttpStatusCode.Created);
+        var results = created.GetProperty("add_results").EnumerateArray().ToList();
+        Assert.Equal(255, results.Count(r => r.GetProperty("outcome").GetString() == "joined"));
+        var last = Assert.Single(results, r => r.GetProperty("outcome").GetString() == "rejected");
+        Assert.Equal("CONFLICT", last.GetProperty("code").GetString());
+        Assert.Equal(256, created.GetProperty("group").GetProperty("member_count").GetInt32());
+        var single = await server.Http.PostAsync($"/v1/groups/{created.GetProperty("group").GetProperty("id").GetString()}/members",
+            new { handle = last.GetProperty("handle").GetString() }, creator.ApiKey);
+        Assert.Equal(256, (await single.ErrorAsync(ErrorCodes.Conflict)).GetProperty("details").GetProperty("limit").GetInt32());
     }
 }
