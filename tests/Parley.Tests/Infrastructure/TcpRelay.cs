@@ -4,11 +4,14 @@ using System.Net.Sockets;
 
 namespace Parley.Tests.Infrastructure;
 
-/// <summary>A loopback TCP forwarder in front of a server, so a test can cut live connections the way a network does.</summary>
+/// <summary>
+/// A loopback TCP forwarder in front of a server, so a test can cut live connections the way a network does, or
+/// point new connections at another node the way a load balancer does.
+/// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Uri _target;
+    private Uri _target;
     private readonly ConcurrentDictionary<TcpClient, TcpClient> _pairs = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
@@ -22,6 +25,13 @@ public sealed class TcpRelay : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>Where new connections go.</summary>
+    public Uri Target
+    {
+        get => _target;
+        set => _target = value;
+    }
 
     /// <summary>Resets every connection currently relayed.</summary>
     public void DropAll()
@@ -49,7 +59,16 @@ public sealed class TcpRelay : IAsyncDisposable
                 return;
             }
             var upstream = new TcpClient();
-            await upstream.ConnectAsync(_target.Host, _target.Port);
+            try
+            {
+                await upstream.ConnectAsync(_target.Host, _target.Port);
+            }
+            catch (SocketException)
+            {
+                client.Close();
+                upstream.Dispose();
+                continue;
+            }
             _pairs[client] = upstream;
             _ = PipeAsync(client.GetStream(), upstream.GetStream());
             _ = PipeAsync(upstream.GetStream(), client.GetStream());
