@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Parley.Bench;
+
+/// <summary>A Parley server process for one provider, pinned to CPU 0, with its own data directory (or database).</summary>
+internal sealed class BenchServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+    private readonly string? _database;
+
+    private BenchServer(Process process, Uri address, string directory, string? database)
+    {
+        _process = process;
+        Address = address;
+        _directory = directory;
+        _database = database;
+    }
+
+    public Uri Address { get; }
+    public int Pid => _process.Id;
+
+    public static async Task<BenchServer> StartAsync(Provider provider, string? postgresAdmin, int serverCpu)
+    {
+        var directory = Directory.CreateTempSubdirectory("parley-bench-").FullName;
+        var port = FreePort();
+        string? database = null;
+        var args = new List<string>
+        {
+            Path.Combine(AppContext.BaseDirectory, "Parley.Server.dll"),
+            $"--urls=http://127.0.0.1:{port}", $"--Storage:DataDirectory={directory}",
+            $"--Security:MasterKey={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}",
+            "--Logging:LogLevel:Default=Warning", "--Limits:PasswordHashIterations=1000",
+            // Load comes from one loopback address and a few agents: per-agent and per-IP limits would measure themselves.
+            "--Limits:Rates:agent-send:Limit=10000000", "--Limits:Rates:group-send:Limit=10000000", "--Limits:Rates:auth:Limit=10000000",
+            "--Limits:Rates:room-write:Limit=10000000", "--Limits:Rates:room-read:Limit=10000000", "--Limits:Rates:lease-renew:Limit=10000000",
+            "--Limits:BacklogCap=1000000", "--Limits:BacklogWarning=1000000", "--Limits:GroupAddsPerDay=100000",
+        };
+        switch (provider)
+        {
+            case Provider.SqliteFull:
+                args.Add("--Database:Durability=full");
+                break;
+            case Provider.SqliteNormal:
+                args.Add("--Database:Durability=normal");
+                break;
+            case Provider.Postgres:
+                database = await CreateDatabaseAsync(postgresAdmin!);
+                args.AddRange(["--Database:Provider=postgres", $"--Database:ConnectionString={database};Maximum Pool Size=200"]);
+                break;
+        }
+        var start = new ProcessStartInfo("taskset") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(serverCpu.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("dotnet");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("server: " + e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new BenchServer(process, new Uri($"http://127.0.0.1:{port}"), directory, database);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/readyz")).IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("The server did not start.");
+    }
+
+    /// <summary>Resident memory of the server process, from /proc.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<string> CreateDatabaseAsync(string admin)
+    {
+        var name = "parley_bench_" + Guid.NewGuid().ToString("N")[..12];
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await command.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        if (_database is not null)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(_database);
+            var name = builder.Database;
+            builder.Database = "postgres";
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(builder.ToString());
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+internal enum Provider
+{
+    SqliteFull,
+    SqliteNormal,
+    Postgres,
+}

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Parley.Bench;
+
+/// <summary>Process limits and CPU pinning for the harness itself.</summary>
+internal static partial class Native
+{
+    private const int RlimitNofile = 7;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Max;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getrlimit(int resource, out RLimit limit);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setrlimit(int resource, in RLimit limit);
+
+    /// <summary>Raises the open-file limit (inherited by the server process) to what the scenarios need.</summary>
+    public static ulong RaiseOpenFiles(ulong wanted)
+    {
+        if (!OperatingSystem.IsLinux() || getrlimit(RlimitNofile, out var limit) != 0)
+        {
+            return 0;
+        }
+        var target = new RLimit { Current = wanted, Max = Math.Max(limit.Max, wanted) };
+        if (setrlimit(RlimitNofile, target) != 0)
+        {
+            // Not allowed to raise the hard limit: take what the hard limit allows.
+            target = new RLimit { Current = Math.Min(wanted, limit.Max), Max = limit.Max };
+            setrlimit(RlimitNofile, target);
+        }
+        getrlimit(RlimitNofile, out limit);
+        return limit.Current;
+    }
+
+    /// <summary>Pins this process (the load generator) to one CPU.</summary>
+    public static bool PinTo(int cpu)
+    {
+        if (!OperatingSystem.IsLinux() || Environment.ProcessorCount <= cpu)
+        {
+            return false;
+        }
+        Process.GetCurrentProcess().ProcessorAffinity = new IntPtr(1L << cpu);
+        return true;
+    }
+}

@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Parley.Bench;
+
+internal sealed record Figure(string Scenario, string Metric, double Value, string Unit, double? Ratio = null, string? Baseline = null, string? Note = null);
+
+/// <summary>The scenarios of issue 7. Each returns its figures; the baseline (raw HTTP) is measured first in every run.</summary>
+internal sealed class Scenarios(Api api, BenchServer server, bool quick)
+{
+    private TimeSpan Duration => quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
+    private TimeSpan Warmup => quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
+    private const int Workers = 64;
+
+    public async Task<Figure> RawHttpAsync()
+    {
+        var result = await Load.SaturateAsync(Workers, Warmup, Duration, async (_, _) =>
+        {
+            using var response = await api.Http.GetAsync("/healthz");
+            return response.IsSuccessStatusCode;
+        });
+        return new Figure("raw HTTP", "requests/s (GET /healthz)", result.PerSecond, "req/s", Note: $"{Workers} connections, {result.Errors} errors");
+    }
+
+    public async Task<IReadOnlyList<Figure>> DirectSendAsync(double raw)
+    {
+        var pairs = new List<(BenchAgent A, BenchAgent B)>();
+        for (var i = 0; i < Workers; i++)
+        {
+            pairs.Add(await api.PairAsync());
+        }
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var saturated = await Load.SaturateAsync(Workers, Warmup, Duration, async (w, n) =>
+        {
+            using var response = await api.SendAsync(pairs[w].A, pairs[w].B.Handle, $"{run}-s-{w}-{n}", "benchmark message");
+            return response.IsSuccessStatusCode;
+        });
+        var half = saturated.PerSecond / 2;
+        var latencies = await Load.AtRateAsync(half, Duration, async n =>
+        {
+            var pair = pairs[(int)(n % pairs.Count)];
+            using var response = await api.SendAsync(pair.A, pair.B.Handle, $"{run}-l-{n}", "benchmark message");
+            return response.IsSuccessStatusCode;
+        });
+        return
+        [
+            new Figure("direct-message send", "sends/s at saturation", saturated.PerSecond, "msg/s", saturated.PerSecond / raw, "raw HTTP req/s",
+                $"{Workers} pairs, {saturated.Errors} errors"),
+            new Figure("direct-message send", $"p50 latency at {half:F0}/s", latencies.Percentile(50), "ms"),
+            new Figure("direct-message send", $"p99 latency at {half:F0}/s", latencies.Percentile(99), "ms", Note: $"achieved {latencies.AchievedRate:F0}/s, {latencies.Errors} errors"),
+        ];
+    }
+
+    public async Task<IReadOnlyList<Figure>> DeliveryLatencyAsync()
+    {
+        const int pairsCount = 32;
+        var pairs = new List<(BenchAgent A, BenchAgent B)>();
+        for (var i = 0; i < pairsCount; i++)
+        {
+            pairs.Add(await api.PairAsync());
+        }
+        using var stop = new CancellationTokenSource();
+        var answered = new ConcurrentDictionary<string, long>();
+        var framed = new ConcurrentDictionary<string, long>();
+        var sockets = new List<ClientWebSocket>();
+        foreach (var (_, b) in pairs)
+        {
+            sockets.Add(await api.SocketAsync(b, stop.Token));
+        }
+        var readers = sockets.Select(socket => Task.Run(() => ReadFramesAsync(socket, (type, payload) =>
+        {
+            if (type == "message.new")
+            {
+                framed.TryAdd(payload.GetProperty("message").GetProperty("client_msg_id").GetString()!, Stopwatch.GetTimestamp());
+            }
+        }, null, stop.Token))).ToList();
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var rate = 1000.0;
+        var sent = await Load.AtRateAsync(rate, Duration, async n =>
+        {
+            var pair = pairs[(int)(n % pairs.Count)];
+            var id = $"{run}-d-{n}";
+            using var response = await api.SendAsync(pair.A, pair.B.Handle, id, "latency");
+            answered[id] = Stopwatch.GetTimestamp();
+            return response.IsSuccessStatusCode;
+        });
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stop.CancelAsync();
+        await Task.WhenAll(readers).ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
+        var latencies = answered.Where(a => framed.ContainsKey(a.Key))
+            .Select(a => Math.Max(0, Stopwatch.GetElapsedTime(a.Value, framed[a.Key]).TotalMilliseconds)).ToList();
+        var missing = answered.Count - latencies.Count;
+        var stats = new Latencies(latencies, missing, sent.AchievedRate);
+        return
+        [
+            new Figure("delivery latency", "p50 send response → WebSocket frame at 1,000 msg/s", stats.Percentile(50), "ms"),
+            new Figure("delivery latency", "p99 send response → WebSocket frame at 1,000 msg/s", stats.Percentile(99), "ms"),
+            new Figure("delivery latency", "max send response → WebSocket frame at 1,000 msg/s", stats.Max, "ms",
+                Note: $"achieved {sent.AchievedRate:F0} msg/s, {missing} frames missing, {sent.Errors} send errors, {pairsCount} recipients"),
+        ];
+    }
+
+    public async Task<IReadOnlyList<Figure>> FanOutAsync()
+    {
+        const int members = 256;
+        var agents = new List<BenchAgent>();
+        for (var i = 0; i < members; i++)
+        {
+            agents.Add(await api.AgentAsync());
+        }
+        var creator = agents[0];
+        foreach (var member in agents.Skip(1))
+        {
+            await api.AddContactAsync(member, creator.Handle);
+        }
+        var group = await api.CreateGroupAsync(creator, agents.Skip(1).Select(a => a.Handle));
+        var groupId = group.GetProperty("group").GetProperty("id").GetString()!;
+        using var stop = new CancellationTokenSource();
+        var sockets = new List<ClientWebSocket>();
+        foreach (var member in agents.Skip(1))
+        {
+            sockets.Add(await api.SocketAsync(member, stop.Token));
+        }
+        var times = new List<double>();
+        var rounds = quick ? 5 : 20;
+        for (var round = 0; round < rounds; round++)
+        {
+            var id = $"fan-{Guid.NewGuid():N}";
+            var arrived = 0;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var roundStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+            var readers = sockets.Select(socket => ReadFramesAsync(socket, (type, payload) =>
+            {
+                if (type == "message.new" && payload.GetProperty("message").GetProperty("client_msg_id").GetString() == id
+                    && Interlocked.Increment(ref arrived) == members - 1)
+                {
+                    done.TrySetResult();
+                }
+            }, id, roundStop.Token)).ToList();
+            var started = Stopwatch.GetTimestamp();
+            using (var response = await api.SendAsync(creator, null, id, "fan-out", groupId))
+            {
+                response.EnsureSuccessStatusCode();
+            }
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            await roundStop.CancelAsync();
+            await Task.WhenAll(readers).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        await stop.CancelAsync();
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
+        var stats = new Latencies(times, 0, 0);
+        return
+        [
+            new Figure("group fan-out", "p50 send → last of 255 frames", stats.Percentile(50), "ms", Note: $"{rounds} messages to a 256-member group"),
+            new Figure("group fan-out", "max send → last of 255 frames", stats.Max, "ms"),
+        ];
+    }
+
+    public async Task<IReadOnlyList<Figure>> SyncDrainAsync()
+    {
+        const int backlog = 10_000;
+        var recipient = await api.AgentAsync();
+        var senders = new List<BenchAgent>();
+        for (var i = 0; i < 20; i++)
+        {
+            var s = await api.AgentAsync();
+            (await api.SendAsync(s, recipient.Handle, "open", "open")).EnsureSuccessStatusCode();
+            (await api.SendAsync(recipient, s.Handle, "open-" + i, "ok")).EnsureSuccessStatusCode();
+            senders.Add(s);
+        }
+        await api.AckAllAsync(recipient);
+        var per = backlog / senders.Count;
+        await Parallel.ForEachAsync(senders, new ParallelOptions { MaxDegreeOfParallelism = 20 }, async (s, _) =>
+        {
+            for (var n = 0; n < per; n++)
+            {
+                using var response = await api.SendAsync(s, recipient.Handle, $"drain-{n}", "backlog");
+                response.EnsureSuccessStatusCode();
+            }
+        });
+        var clock = Stopwatch.StartNew();
+        var drained = 0;
+        while (true)
+        {
+            var page = await api.GetJsonAsync("/v1/messages/sync?limit=500", recipient.Key);
+            var items = page.GetProperty("messages");
+            if (items.GetArrayLength() == 0)
+            {
+                break;
+            }
+            drained += items.GetArrayLength();
+            using var ack = await api.PostAsync("/v1/messages/sync/ack", new { last_delivery_id = items[items.GetArrayLength() - 1].GetProperty("delivery_id").GetString() }, recipient.Key);
+            ack.EnsureSuccessStatusCode();
+        }
+        clock.Stop();
+        return [new Figure("sync drain", $"drain and ack {drained:N0} deliveries (pages of 500)", clock.Elapsed.TotalMilliseconds, "ms")];
+    }
+
+    public async Task<IReadOnlyList<Figure>> IdleConnectionsAsync()
+    {
+        var count = quick ? 2_000 : 10_000;
+        var agents = new List<BenchAgent>();
+        for (var i = 0; i < 100; i++)
+        {
+            agents.Add(await api.AgentAsync());
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var before = server.ResidentBytes();
+        var sockets = new ConcurrentBag<ClientWebSocket>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
+            sockets.Add(await api.SocketAsync(agents[i % agents.Count], ct)));
+        await Task.Delay(TimeSpan.FromSeconds(quick ? 3 : 10));
+        var after = server.ResidentBytes();
+        foreach (var socket in sockets)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
+        var per = (after - before) / (double)count;
+        return
+        [
+            new Figure("idle connections", $"memory per idle authenticated WebSocket at {count:N0}", per / 1024, "KiB",
+                per / before, "process memory before connecting", $"RSS {before / 1048576.0:F0} MiB → {after / 1048576.0:F0} MiB"),
+        ];
+    }
+
+    /// <summary>Reads frames until cancelled (or, with <paramref name="stopAfterFirst"/>, until that client_msg_id arrived).</summary>
+    private static async Task ReadFramesAsync(ClientWebSocket socket, Action<string, JsonElement> onFrame, string? stopAfterFirst, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                using var message = new MemoryStream();
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer, ct);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        return;
+                    }
+                    message.Write(buffer, 0, result.Count);
+                }
+                while (!result.EndOfMessage);
+                var frame = JsonDocument.Parse(Encoding.UTF8.GetString(message.ToArray())).RootElement;
+                var type = frame.GetProperty("type").GetString()!;
+                if (type == "ping")
+                {
+                    await socket.SendAsync("{\"type\":\"pong\"}"u8.ToArray(), WebSocketMessageType.Text, true, ct);
+                    continue;
+                }
+                var payload = frame.TryGetProperty("payload", out var p) ? p.Clone() : default;
+                onFrame(type, payload);
+                if (stopAfterFirst is not null && type == "message.new" && payload.GetProperty("message").GetProperty("client_msg_id").GetString() == stopAfterFirst)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+        }
+    }
+}
