@@ -10,6 +10,7 @@ using Parley.Server.Messaging;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Rooms;
 
 namespace Parley.Server.Data;
 
@@ -45,6 +46,17 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<Block> Blocks => Set<Block>();
     public DbSet<HiddenMessage> HiddenMessages => Set<HiddenMessage>();
+
+    public DbSet<Room> Rooms => Set<Room>();
+    public DbSet<RoomMember> RoomMembers => Set<RoomMember>();
+    public DbSet<RoomGrant> RoomGrants => Set<RoomGrant>();
+    public DbSet<RoomConsent> RoomConsents => Set<RoomConsent>();
+    public DbSet<RoomInvite> RoomInvites => Set<RoomInvite>();
+    public DbSet<RoomMessage> RoomMessages => Set<RoomMessage>();
+    public DbSet<Mention> Mentions => Set<Mention>();
+    public DbSet<RoomTask> Tasks => Set<RoomTask>();
+    public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
+    public DbSet<RoomFile> RoomFiles => Set<RoomFile>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
