@@ -91,6 +91,7 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
             Mentions = mentioned.Count == 0 ? null : JsonSerializer.Serialize(mentioned), ParentId = parentId, CreatedAt = now,
         };
         Db.RoomMessages.Add(message);
+        await notifier.MessagePostedAsync(message, c);
         var excerpt = Excerpt(body);
         foreach (var agentId in mentioned)
         {
@@ -102,7 +103,6 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
             Db.Mentions.Add(mention);
             notifier.Mentioned(agentId, mention.Id);
         }
-        await notifier.MessagePostedAsync(message, c);
         return message;
     }
 

@@ -122,6 +122,8 @@ internal sealed class TaskLeaseService(
     /// </summary>
     public async Task<LeaseOutcome<TaskView>> SetStatusAsync(Caller caller, string taskId, TaskStatusRequest request, CancellationToken ct)
     {
+        var (scope, current) = await access.OpenTaskAsync(caller, taskId, ct);
+        scope.EnsureAgentCanWrite();
         var v = new Validator();
         var status = v.Required("status", request.Status);
         v.OneOf("status", request.Status, SettableStatuses);
@@ -135,10 +137,8 @@ internal sealed class TaskLeaseService(
         v.ThrowIfInvalid();
         if (status is TaskState.Done or TaskState.Failed or TaskState.Blocked)
         {
-            return await FinishAsync(caller, taskId, status, request, ct);
+            return await FinishAsync(scope, taskId, status, request, ct);
         }
-        var (scope, current) = await access.OpenTaskAsync(caller, taskId, ct);
-        scope.EnsureAgentCanWrite();
         if (scope.IsAgent && current.CreatedBy != scope.Principal)
         {
             throw ApiErrors.Forbidden("people_or_creator_only", "Only people and the task's creator can cancel or reopen it.");
@@ -172,9 +172,9 @@ internal sealed class TaskLeaseService(
         return LeaseOutcome<TaskView>.Ok(await RoomViews.TaskAsync(Db, task, ct));
     }
 
-    private async Task<LeaseOutcome<TaskView>> FinishAsync(Caller caller, string taskId, string status, TaskStatusRequest request, CancellationToken ct)
+    private async Task<LeaseOutcome<TaskView>> FinishAsync(RoomScope scope, string taskId, string status, TaskStatusRequest request, CancellationToken ct)
     {
-        var (scope, token) = await PrepareTokenAsync(caller, taskId, request.ClaimToken, ct);
+        var token = RequireToken(scope, request.ClaimToken);
         return await writes.RunAsync(async c =>
         {
             var task = await LockedTaskAsync(scope, taskId, c);
@@ -223,12 +223,18 @@ internal sealed class TaskLeaseService(
     private async Task<(RoomScope Scope, string Token)> PrepareTokenAsync(Caller caller, string taskId, string? token, CancellationToken ct)
     {
         var (scope, _) = await access.OpenTaskAsync(caller, taskId, ct);
-        scope.EnsureAgent();
         scope.EnsureAgentCanWrite();
+        return (scope, RequireToken(scope, token));
+    }
+
+    /// <summary>Only the holding agent acts with a claim token.</summary>
+    private static string RequireToken(RoomScope scope, string? token)
+    {
+        scope.EnsureAgent();
         var v = new Validator();
         var presented = v.Required("claim_token", token);
         v.ThrowIfInvalid();
-        return (scope, presented);
+        return presented;
     }
 
     /// <summary>
