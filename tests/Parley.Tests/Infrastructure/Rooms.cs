@@ -12,6 +12,8 @@ public class RoomsServer : TestServer
         settings["Limits:Rates:room-read:Limit"] = "100000";
         settings["Limits:Rates:room-upload:Limit"] = "100000";
         settings["Limits:Rates:lease-renew:Limit"] = "100000";
+        // Tests move the clock by hours; sockets must not time out on pings meanwhile.
+        settings["Limits:WebSocketPingSeconds"] = "86400";
     }
 }
 
@@ -85,6 +87,11 @@ public static class RoomActions
 
     public static Task<HttpResponseMessage> SetRoomStatusAsync(this TestServer server, string adminToken, string roomId, string status) =>
         server.Http.SendAsync(HttpMethod.Patch, $"/v1/rooms/{roomId}", new { status }, adminToken);
+
+    /// <summary>A personal access token (a year long), for tests that move the clock past a session's 15 minutes.</summary>
+    public static async Task<string> PersonalTokenAsync(this TestServer server, Owner owner) =>
+        (await (await server.Http.PostAsync("/v1/me/tokens", new { name = "tests" }, owner.AccessToken)).OkAsync(HttpStatusCode.Created))
+            .GetProperty("secret").GetString()!;
 
     public static string Id(this JsonElement element) => element.GetProperty("id").GetString()!;
 }
