@@ -68,6 +68,23 @@ public sealed class LeaseTests(RoomsServer server) : IClassFixture<RoomsServer>
     }
 
     [Fact]
+    public async Task AStaleTokenIsLoggedEvenWhenTheRequestCarriesAnIdempotencyKey()
+    {
+        var setup = await server.RoomWithAgentsAsync();
+        var task = await server.CreateTaskAsync(setup.Owner.AccessToken, setup.RoomId);
+        var old = await server.ClaimOkAsync(setup.A, task.Id());
+        await server.ClaimOkAsync(setup.A, task.Id());
+        var key = Infrastructure.Http.NewIdempotencyKey();
+        var first = await Http.PostAsync($"/v1/tasks/{task.Id()}/renew", new { claim_token = old }, setup.A.ApiKey, idempotencyKey: key);
+        await first.ErrorAsync(ErrorCodes.ClaimStale);
+        var replay = await Http.PostAsync($"/v1/tasks/{task.Id()}/renew", new { claim_token = old }, setup.A.ApiKey, idempotencyKey: key);
+        Assert.Equal((System.Net.HttpStatusCode.Conflict, ErrorCodes.ClaimStale), (replay.StatusCode, replay.Headers.GetValues("X-Error-Code").Single()));
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replay").Single());
+        // The rejected attempt is in the log once: the error answer did not roll it back, and the replay did not repeat it.
+        Assert.Equal(["created", "claimed", "claimed", "stale_rejected"], await server.TaskEventTypesAsync(setup.Owner.AccessToken, task.Id()));
+    }
+
+    [Fact]
     public async Task TtlIsBoundedAndGraceIsATenthOfItAtLeastTwoMinutes()
     {
         var setup = await server.RoomWithAgentsAsync();
