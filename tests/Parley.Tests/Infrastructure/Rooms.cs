@@ -93,5 +93,21 @@ public static class RoomActions
         (await (await server.Http.PostAsync("/v1/me/tokens", new { name = "tests" }, owner.AccessToken)).OkAsync(HttpStatusCode.Created))
             .GetProperty("secret").GetString()!;
 
+    /// <summary>
+    /// The payload of the next <c>task.updated</c> with this change. Events of earlier actions may still be on their way
+    /// (across nodes they are not ordered), so others are skipped.
+    /// </summary>
+    public static async Task<JsonElement> ExpectTaskChangeAsync(this TestSocket socket, string change)
+    {
+        while (true)
+        {
+            var payload = (await socket.ExpectAsync("task.updated")).GetProperty("payload");
+            if (payload.GetProperty("change").GetString() == change)
+            {
+                return payload;
+            }
+        }
+    }
+
     public static string Id(this JsonElement element) => element.GetProperty("id").GetString()!;
 }
