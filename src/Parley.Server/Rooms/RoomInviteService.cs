@@ -4,6 +4,7 @@ using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
 using Parley.Server.Data;
+using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Workspaces;
@@ -102,9 +103,9 @@ internal sealed class RoomInviteService(
         var now = leases.Now;
         var email = account.EmailVerified ? account.Email : null;
         var adminOf = access.AdminWorkspaces(account.Id);
-        return Db.RoomInvites.Where(i => i.Status == InviteStatus.Pending && i.ExpiresAt > now
+        return Db.RoomInvites.AsNoTracking().Where(i => i.Status == InviteStatus.Pending && i.ExpiresAt > now
             && ((i.Kind == InviteKind.HumanEmail && i.Target == email)
-                || (i.Kind == InviteKind.AgentPlate && Db.Agents.Any(a => a.Id == i.TargetAgentId && a.Status != Identity.Agents.AgentStatus.Deleted
+                || (i.Kind == InviteKind.AgentPlate && Db.Agents.Any(a => a.Id == i.TargetAgentId && a.Status != AgentStatus.Deleted
                     && a.OwnerWorkspaceId != null && adminOf.Contains(a.OwnerWorkspaceId)))));
     }
 
@@ -178,7 +179,7 @@ internal sealed class RoomInviteService(
     /// <summary>The invited person or the invited agent's owner declines; a room admin withdraws it.</summary>
     public async Task DeclineAsync(Caller caller, string inviteId, CancellationToken ct)
     {
-        var invite = await Addressed(caller).AsNoTracking().FirstOrDefaultAsync(i => i.Id == inviteId, ct);
+        var invite = await Addressed(caller).FirstOrDefaultAsync(i => i.Id == inviteId, ct);
         if (invite is null)
         {
             var sent = await Db.RoomInvites.AsNoTracking().FirstOrDefaultAsync(i => i.Id == inviteId && i.Status == InviteStatus.Pending, ct);

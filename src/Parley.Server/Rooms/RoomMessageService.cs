@@ -4,7 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
+using Parley.Contracts.Errors;
 using Parley.Server.Data;
+using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
@@ -23,6 +25,11 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
     {
         var scope = await access.OpenAsync(caller, roomId, ct);
         scope.EnsureAgentCanWrite();
+        // An agent its owner paused (send or full) cannot send, in rooms either.
+        if (caller.Agent?.Paused is PauseMode.Send or PauseMode.Full)
+        {
+            throw new ApiException(ErrorCodes.AgentPausedByOwner, "The agent's owner has paused it.", ApiErrors.Details(("mode", caller.Agent.Paused)));
+        }
         var v = new Validator();
         var body = v.Required("body", request.Body);
         if (request.Mentions is { Count: > MaxMentions })

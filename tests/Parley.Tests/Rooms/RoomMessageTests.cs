@@ -110,6 +110,18 @@ public sealed class RoomMessageTests(RoomsServer server) : IClassFixture<RoomsSe
     }
 
     [Fact]
+    public async Task AnAgentPausedByItsOwnerCannotPostToARoom()
+    {
+        var setup = await server.RoomWithAgentsAsync();
+        await (await Http.SendAsync(HttpMethod.Patch, $"/v1/workspaces/{setup.Owner.WorkspaceId}/agents/{setup.A.Id}", new { paused = "send" }, setup.Owner.AccessToken))
+            .OkAsync();
+        var error = await (await Http.PostAsync($"/v1/rooms/{setup.RoomId}/messages", new { body = "hi" }, setup.A.ApiKey)).ErrorAsync(ErrorCodes.AgentPausedByOwner);
+        Assert.Equal("send", error.GetProperty("details").GetProperty("mode").GetString());
+        await (await Http.GetAsync($"/v1/rooms/{setup.RoomId}/messages", setup.A.ApiKey)).OkAsync();
+        await PostAsync(setup.RoomId, setup.B.ApiKey, new { body = "B is not paused" });
+    }
+
+    [Fact]
     public async Task ConcurrentAcknowledgementsOfOneMentionCountItOnce()
     {
         var setup = await server.RoomWithAgentsAsync();
