@@ -1,6 +1,8 @@
 using Parley.Server.Identity;
 using Parley.Server.Messaging;
 using Parley.Server.Platform;
+using Parley.Server.Platform.Files;
+using Parley.Server.Rooms;
 
 namespace Parley.Server;
 
@@ -32,6 +34,7 @@ internal static class Program
         builder.AddPlatform();
         builder.AddIdentity();
         builder.AddMessaging();
+        builder.AddRooms();
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -43,6 +46,8 @@ internal static class Program
         app.MapPlatform();
         app.MapIdentity();
         app.MapMessagingRoutes();
+        app.MapFiles();
+        app.MapRooms();
         return app;
     }
 }

@@ -11,6 +11,7 @@ using Parley.Server.Messaging.Webhooks;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Rooms;
 
 namespace Parley.Server.Data;
 
@@ -56,6 +57,17 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<EnforcementState> EnforcementStates => Set<EnforcementState>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<Room> Rooms => Set<Room>();
+    public DbSet<RoomMember> RoomMembers => Set<RoomMember>();
+    public DbSet<RoomGrant> RoomGrants => Set<RoomGrant>();
+    public DbSet<RoomConsent> RoomConsents => Set<RoomConsent>();
+    public DbSet<RoomInvite> RoomInvites => Set<RoomInvite>();
+    public DbSet<RoomMessage> RoomMessages => Set<RoomMessage>();
+    public DbSet<Mention> Mentions => Set<Mention>();
+    public DbSet<RoomTask> Tasks => Set<RoomTask>();
+    public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
+    public DbSet<RoomFile> RoomFiles => Set<RoomFile>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,0 +1,74 @@
+using Parley.Contracts.Errors;
+using Parley.Contracts.Files;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.OpenApi;
+
+namespace Parley.Server.Platform.Files;
+
+/// <summary>
+/// Who may see a file of one purpose (<see cref="StoredFile.Purpose"/>). The module that owns the purpose registers
+/// one (<c>AddFileAccessPolicy&lt;T&gt;()</c>): rooms for <c>room</c>, messaging for <c>attachment</c>. A file whose
+/// purpose has no policy is seen by nobody.
+/// </summary>
+internal interface IFileAccessPolicy
+{
+    string Purpose { get; }
+
+    Task<bool> CanSeeAsync(Caller caller, StoredFile file, CancellationToken cancellationToken);
+}
+
+internal static class FileAccessPolicyExtensions
+{
+    public static IServiceCollection AddFileAccessPolicy<T>(this IServiceCollection services) where T : class, IFileAccessPolicy =>
+        services.AddScoped<IFileAccessPolicy, T>();
+}
+
+/// <summary>
+/// The file routes every purpose shares: a file's status after its upload, its metadata, and its bytes (served only
+/// through <see cref="FileHttp.Download"/>). A file that does not exist, was deleted, or that the caller may not see
+/// answers <c>NOT_FOUND</c> alike.
+/// </summary>
+internal static class FileEndpoints
+{
+    public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder app)
+    {
+        var file = app.MapGroup("/v1/files/{fileId}").WithTags("Files").RequireOwnerOrAgent().ProducesErrors(ErrorCodes.NotFound);
+        file.MapPost("/complete", CompleteAsync).WithName("CompleteUpload").RequireScope(Scopes.Upload)
+            .WithSummary("The file's status once its bytes arrived and were verified (uploaded or quarantined); harmless to repeat.")
+            .ProducesErrors(ErrorCodes.UploadNotComplete, ErrorCodes.ForbiddenScope);
+        file.MapGet("", async (string fileId, HttpContext http, CancellationToken ct) => TypedResults.Ok(ToView(await VisibleAsync(fileId, http, ct))))
+            .WithName("GetFile").WithSummary("A file's metadata, whatever its status.");
+        file.MapGet("/content", ContentAsync).WithName("DownloadFile").RequireScope(Scopes.Download)
+            .WithSummary("The file's bytes, as an attachment; only once uploaded and verified.")
+            .ProducesErrors(ErrorCodes.UploadNotComplete, ErrorCodes.ForbiddenScope);
+        return app;
+    }
+
+    private static async Task<FileView> CompleteAsync(string fileId, HttpContext http, CancellationToken ct)
+    {
+        var file = await VisibleAsync(fileId, http, ct);
+        if (file.Status == StoredFile.PendingUpload)
+        {
+            FileStore.EnsureUploaded(file);
+        }
+        return ToView(file);
+    }
+
+    private static async Task<IResult> ContentAsync(string fileId, HttpContext http, CancellationToken ct)
+    {
+        var file = await VisibleAsync(fileId, http, ct);
+        return FileHttp.Download(file, http.RequestServices.GetRequiredService<FileStore>().OpenRead(file));
+    }
+
+    private static async Task<StoredFile> VisibleAsync(string fileId, HttpContext http, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var file = await services.GetRequiredService<FileStore>().FindAsync(fileId, ct);
+        var policy = file is null ? null : services.GetServices<IFileAccessPolicy>().FirstOrDefault(p => p.Purpose == file.Purpose);
+        return policy is not null && await policy.CanSeeAsync(http.Caller(), file!, ct) ? file! : throw ApiErrors.NotFound();
+    }
+
+    public static FileView ToView(StoredFile file) => new(file.Id, file.Status, file.SizeBytes, file.Sha256, file.ContentType, file.Filename,
+        DateTimeOffset.FromUnixTimeMilliseconds(file.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(file.UpdatedAt));
+}
