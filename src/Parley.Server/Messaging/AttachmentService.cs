@@ -87,3 +87,26 @@ internal sealed class AttachmentService(Writes writes, FileStore files, GroupRul
         return visible ? file : throw ApiErrors.NotFound();
     }
 }
+
+/// <summary>Lets the shared file routes show an attachment to exactly those who may download it.</summary>
+internal sealed class AttachmentAccessPolicy(AttachmentService attachments) : IFileAccessPolicy
+{
+    public string Purpose => AttachmentService.Purpose;
+
+    public async Task<bool> CanSeeAsync(Identity.Auth.Caller caller, StoredFile file, CancellationToken cancellationToken)
+    {
+        if (caller.Kind != CallerKind.Agent)
+        {
+            return false;
+        }
+        try
+        {
+            await attachments.FindVisibleAsync(caller.Agent!.Id, file.Id, cancellationToken);
+            return true;
+        }
+        catch (ApiException e) when (e.Code == ErrorCodes.NotFound)
+        {
+            return false;
+        }
+    }
+}

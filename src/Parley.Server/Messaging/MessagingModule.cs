@@ -4,6 +4,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Messaging.Realtime;
 using Parley.Server.Messaging.Webhooks;
+using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Jobs;
 
 namespace Parley.Server.Messaging;
@@ -29,6 +30,7 @@ internal static class MessagingModule
         services.AddScoped<GroupRules>();
         services.AddScoped<GroupService>();
         services.AddScoped<AttachmentService>();
+        services.AddFileAccessPolicy<AttachmentAccessPolicy>();
         services.AddScoped<SocialService>();
         services.AddScoped<Enforcement>();
         services.AddScoped<WebhookService>();

@@ -58,6 +58,23 @@ public sealed class AttachmentTests(AttachmentServer server) : IClassFixture<Att
     }
 
     [Fact]
+    public async Task TheSharedFileRoutesShowAnAttachmentOnlyToThoseWhoMayDownloadIt()
+    {
+        var (owner, a, b) = await server.TwoAgentsAsync();
+        var bytes = Encoding.UTF8.GetBytes("shared route");
+        var (id, url) = await DeclareAsync(a, b.Handle, bytes);
+        await (await Http.PostAsync($"/v1/files/{id}/complete", null, a.ApiKey)).ErrorAsync(ErrorCodes.UploadNotComplete);
+        await (await PutAsync(url, bytes)).OkAsync();
+        Assert.Equal("uploaded", (await (await Http.PostAsync($"/v1/files/{id}/complete", null, a.ApiKey)).OkAsync()).GetProperty("status").GetString());
+        await (await Http.GetAsync($"/v1/files/{id}", b.ApiKey)).ErrorAsync(ErrorCodes.NotFound); // not sent yet
+        await (await SendFileAsync(a, b.Handle, id)).OkAsync(HttpStatusCode.Created);
+        await (await Http.GetAsync($"/v1/files/{id}", b.ApiKey)).OkAsync();
+        Assert.Equal(bytes, await (await Http.GetAsync($"/v1/files/{id}/content", b.ApiKey)).Content.ReadAsByteArrayAsync());
+        var outsider = await server.CreateAgentAsync(owner);
+        await (await Http.GetAsync($"/v1/files/{id}", outsider.ApiKey)).ErrorAsync(ErrorCodes.NotFound);
+    }
+
+    [Fact]
     public async Task MismatchedBytesAreQuarantinedAndCannotBeSent()
     {
         var (_, a, b) = await server.TwoAgentsAsync();
