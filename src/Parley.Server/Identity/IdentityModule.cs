@@ -42,6 +42,7 @@ internal static class IdentityModule
         services.AddScoped<OwnerAuthService>();
         services.AddScoped<MeService>();
         services.AddScoped<WorkspaceService>();
+        services.AddScoped<WorkspaceResolver>();
         services.AddScoped<AgentService>();
         services.AddScoped<AgentSelfService>();
         services.AddScoped<RegistrationService>();

@@ -1,9 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
-using Parley.Server.Identity.Workspaces;
 using Parley.Server.Messaging.Realtime;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Jobs;
@@ -22,7 +20,6 @@ internal static class RoomsModule
         var services = builder.Services;
         services.Configure<RoomsOptions>(builder.Configuration);
         // Identity's resolver of "which workspace"; registered here too, for whichever module is added first.
-        services.TryAddScoped<WorkspaceResolver>();
         services.AddScoped<RoomAccess>();
         services.AddScoped<RoomNotifier>();
         services.AddScoped<Leases>();

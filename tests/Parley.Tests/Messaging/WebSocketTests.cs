@@ -142,14 +142,22 @@ public sealed class WebSocketTests(TestServer server) : IClassFixture<TestServer
         await server.SendOkAsync(b, a.Handle, "ok");
         await (await Http.SendAsync(HttpMethod.Patch, $"/v1/workspaces/{owner.WorkspaceId}/agents/{b.Id}", new { paused = "full" }, owner.AccessToken)).OkAsync();
         await using var socket = await TestSocket.OpenAsync(server.BaseAddress, b.ApiKey);
-        await server.SendOkAsync(a, b.Handle, "while paused");
+        var sent = await server.SendOkAsync(a, b.Handle, "while paused");
+        // Ephemeral events are not pushed either.
+        await using (var socketA = await TestSocket.OpenAsync(server.BaseAddress, a.ApiKey))
+        {
+            await socketA.SendAsync(new { type = "typing.start", conversation_id = sent.GetProperty("conversation_id").GetString() });
+            await socketA.SendAsync(new { type = "ack", last_delivery_id = "not-a-delivery" });
+            await socketA.ExpectAsync("error"); // the typing frame was handled before this one
+        }
         // Stored and syncable, but not pushed.
         Assert.Equal(2, (await server.SyncAsync(b)).GetProperty("messages").GetArrayLength());
         await (await Http.SendAsync(HttpMethod.Patch, $"/v1/workspaces/{owner.WorkspaceId}/agents/{b.Id}", new { paused = "none" }, owner.AccessToken)).OkAsync();
         var frames = new List<string>();
         for (var i = 0; i < 2; i++)
         {
-            frames.Add((await socket.ExpectAsync("message.new")).GetProperty("payload").GetProperty("message").GetProperty("content").GetProperty("text").GetString()!);
+            frames.Add((await socket.ExpectAsync("message.new", failOn: "typing.start")).GetProperty("payload").GetProperty("message").GetProperty("content")
+                .GetProperty("text").GetString()!);
         }
         Assert.Equal(["first", "while paused"], frames);
     }

@@ -168,6 +168,10 @@ internal sealed class WebSocketHub(
         }
     }
 
+    private static async Task<bool> IsFullyPausedAsync(IServiceProvider services, string agentId) =>
+        await services.GetRequiredService<ParleyDb>().Agents.AsNoTracking().Where(a => a.Id == agentId)
+            .Select(a => a.Paused).FirstOrDefaultAsync() == PauseMode.Full;
+
     private async Task OnNoticeAsync(string payload)
     {
         var split = payload.IndexOf(':', StringComparison.Ordinal);
@@ -177,6 +181,10 @@ internal sealed class WebSocketHub(
             return;
         }
         await using var scope = scopes.CreateAsyncScope();
+        if (await IsFullyPausedAsync(scope.ServiceProvider, payload[..split]))
+        {
+            return;
+        }
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var noticeId = payload[(split + 1)..];
         if (await db.AgentNotices.AsNoTracking().FirstOrDefaultAsync(n => n.Id == noticeId) is not { } notice)
@@ -201,6 +209,10 @@ internal sealed class WebSocketHub(
             return;
         }
         await using var scope = scopes.CreateAsyncScope();
+        if (await IsFullyPausedAsync(scope.ServiceProvider, parts[0]))
+        {
+            return; // a `full` pause means nothing is pushed to the agent
+        }
         if (await renderer.RenderAsync(scope.ServiceProvider, parts[2..], CancellationToken.None) is { } body)
         {
             await Task.WhenAll(connections.Select(c => c.SendEventAsync(parts[1], body)));
