@@ -54,6 +54,9 @@ internal sealed class Api(Uri address)
         _workspace = signup.GetProperty("workspace").GetProperty("id").GetString();
     }
 
+    /// <summary>A write as the owner (a person), who is admin of the rooms it creates.</summary>
+    public async Task<JsonElement> AsOwnerAsync(string path, object body) => await JsonAsync(await PostAsync(path, body, _token));
+
     public async Task<BenchAgent> AgentAsync()
     {
         var handle = "b" + Guid.NewGuid().ToString("N")[..16];

@@ -9,7 +9,7 @@ namespace Parley.Bench;
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] All = ["send", "latency", "fanout", "drain", "idle"];
+    private static readonly string[] All = ["send", "latency", "fanout", "drain", "claims", "idle"];
 
     public static async Task<int> Main(string[] args)
     {
@@ -75,6 +75,7 @@ internal static class Program
                 "latency" => await run.DeliveryLatencyAsync(),
                 "fanout" => await run.FanOutAsync(),
                 "drain" => await run.SyncDrainAsync(),
+                "claims" => await run.TaskClaimsAsync(raw.Value),
                 "idle" => await run.IdleConnectionsAsync(),
                 _ => throw new ArgumentException($"unknown scenario {scenario}"),
             };

@@ -237,6 +237,61 @@ internal sealed class Scenarios(Api api, BenchServer server, bool quick)
         ];
     }
 
+    public async Task<IReadOnlyList<Figure>> TaskClaimsAsync(double raw)
+    {
+        var room = (await api.AsOwnerAsync("/v1/rooms", new { name = "bench" })).GetProperty("id").GetString()!;
+        var agents = new List<BenchAgent>();
+        for (var i = 0; i < 20; i++)
+        {
+            var agent = await api.AgentAsync();
+            await api.AsOwnerAsync($"/v1/rooms/{room}/members", new { agent_id = agent.Id });
+            agents.Add(agent);
+        }
+        async Task<string> TaskAsync(string title) => (await api.AsOwnerAsync($"/v1/rooms/{room}/tasks", new { title })).GetProperty("id").GetString()!;
+        async Task<int> ClaimAsync(string task, BenchAgent agent, string instance)
+        {
+            using var response = await api.PostAsync($"/v1/tasks/{task}/claim", new { instance_id = instance }, agent.Key);
+            return (int)response.StatusCode;
+        }
+
+        // One task, 200 claimers at once: exactly one wins.
+        var contested = await TaskAsync("contested");
+        var clock = Stopwatch.StartNew();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => ClaimAsync(contested, agents[i % agents.Count], $"i{i}")));
+        clock.Stop();
+        var winners = statuses.Count(s => s == 200);
+        var lost = statuses.Count(s => s == 409);
+
+        // Claims per second across 1,000 tasks, 64 claimers at a time.
+        var tasks = new List<string>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            tasks.Add(await TaskAsync($"t{i}"));
+        }
+        var next = -1;
+        var across = Stopwatch.StartNew();
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => Task.Run(async () =>
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < tasks.Count)
+            {
+                if (await ClaimAsync(tasks[index], agents[w % agents.Count], "w" + w) != 200)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        })));
+        across.Stop();
+        var rate = tasks.Count / across.Elapsed.TotalSeconds;
+        return
+        [
+            new Figure("task claims", "200 concurrent claims of one task: all answered", clock.Elapsed.TotalMilliseconds, "ms",
+                Note: $"{winners} won (must be 1), {lost} TASK_ALREADY_CLAIMED, {200 - winners - lost} other"),
+            new Figure("task claims", "claims/s across 1,000 tasks", rate, "claims/s", rate / raw, "raw HTTP req/s", $"{Workers} claimers, {failures} failed"),
+        ];
+    }
+
     /// <summary>Reads frames until cancelled (or, with <paramref name="stopAfterFirst"/>, until that client_msg_id arrived).</summary>
     private static async Task ReadFramesAsync(ClientWebSocket socket, Action<string, JsonElement> onFrame, string? stopAfterFirst, CancellationToken ct)
     {

@@ -22,6 +22,12 @@ internal abstract class DatabaseProvider
 
     public abstract bool IsUniqueViolation(Exception exception);
 
+    /// <summary>
+    /// Waits for this process's turn to write, before the write transaction begins; null where the database queues
+    /// writers itself. Released when the transaction ends.
+    /// </summary>
+    public virtual SemaphoreSlim? WriteGate => null;
+
     /// <summary>Start-up work before migrations (SQLite: the file's folder and WAL mode).</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
@@ -31,10 +37,21 @@ internal abstract class DatabaseProvider
 /// <c>BeginTransaction()</c>), so it holds the database's single write lock from its first statement and exact
 /// writers need no further locks. A deferred transaction would read first and fail with SQLITE_BUSY when it
 /// tried to upgrade.
+/// <para>
+/// Writers of this process first queue on an async gate: SQLite's own busy handler waits by sleeping in growing
+/// steps, so many writers contending for the lock would spend most of their time asleep while it sits free. The
+/// busy timeout still covers writers of other processes (a backup, an operator's shell).
+/// </para>
 /// </summary>
-internal sealed class SqliteProvider(string connectionString, SqlitePragmas pragmas) : DatabaseProvider
+internal sealed class SqliteProvider(string connectionString, SqlitePragmas pragmas) : DatabaseProvider, IDisposable
 {
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public void Dispose() => _writeGate.Dispose();
+
     public override string Name => "sqlite";
+
+    public override SemaphoreSlim? WriteGate => _writeGate;
 
     public override void Configure(DbContextOptionsBuilder options) =>
         options.UseSqlite(connectionString).AddInterceptors(pragmas);

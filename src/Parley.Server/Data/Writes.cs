@@ -13,8 +13,9 @@ namespace Parley.Server.Data;
 /// <see cref="AfterCommit"/>, so it never announces a write that was rolled back.
 /// </para>
 /// </summary>
-internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceScopeFactory scopes, ILogger<Writes> logger)
+internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceScopeFactory scopes, ILogger<Writes> logger) : IAsyncDisposable
 {
+    private bool _gateHeld;
     private readonly List<Func<Task>> _afterCommit = [];
     private IDbContextTransaction? _deferred;
 
@@ -34,7 +35,17 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
         }
 
         T result;
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await EnterGateAsync(cancellationToken);
+        IDbContextTransaction transaction;
+        try
+        {
+            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        }
+        catch
+        {
+            LeaveGate();
+            throw;
+        }
         try
         {
             result = await action(cancellationToken);
@@ -46,6 +57,7 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
             }
             await transaction.CommitAsync(cancellationToken);
             await transaction.DisposeAsync();
+            LeaveGate();
         }
         catch
         {
@@ -54,6 +66,35 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
         }
         await RunAfterCommitAsync();
         return result;
+    }
+
+    private async Task EnterGateAsync(CancellationToken cancellationToken)
+    {
+        if (provider.WriteGate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+            _gateHeld = true;
+        }
+    }
+
+    private void LeaveGate()
+    {
+        if (_gateHeld)
+        {
+            _gateHeld = false;
+            provider.WriteGate!.Release();
+        }
+    }
+
+    /// <summary>A request that ends with its transaction still open (aborted mid-way) must not keep the gate.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_deferred is { } transaction)
+        {
+            _deferred = null;
+            await RollbackAsync(transaction);
+        }
+        LeaveGate();
     }
 
     public Task RunAsync(Func<CancellationToken, Task> action, CancellationToken cancellationToken) =>
@@ -124,6 +165,7 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             await transaction.DisposeAsync();
+            LeaveGate();
         }
         catch
         {
@@ -157,6 +199,7 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
             logger.LogWarning(exception, "Rollback failed; the connection will be discarded.");
         }
         await transaction.DisposeAsync();
+        LeaveGate();
         db.ChangeTracker.Clear();
         _afterCommit.Clear();
     }

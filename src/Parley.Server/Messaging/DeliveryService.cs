@@ -15,17 +15,15 @@ internal sealed class DeliveryService(Writes writes, IOptions<MessagingOptions> 
     private ParleyDb Db => writes.Db;
 
     /// <summary>Deliveries after <paramref name="afterSeq"/> (and after the acknowledgement point), oldest first.</summary>
+    /// <summary>Plain SQL: every push and every sync reads through here.</summary>
     public async Task<(List<(long Seq, Message Message)> Items, bool HasMore)> PendingAsync(string agentId, long afterSeq, int limit, CancellationToken ct)
     {
-        var acked = await Db.Inboxes.AsNoTracking().Where(i => i.AgentId == agentId).Select(i => (long?)i.AckedThrough).FirstOrDefaultAsync(ct) ?? 0;
-        var from = Math.Max(afterSeq, acked);
-        var rows = await Db.Deliveries.AsNoTracking()
-            .Where(d => d.RecipientId == agentId && d.Seq > from)
-            .OrderBy(d => d.Seq).Take(limit + 1)
-            .Join(Db.Messages.AsNoTracking(), d => d.MessageId, m => m.Id, (d, m) => new { d.Seq, Message = m })
-            .ToListAsync(ct);
-        rows = [.. rows.OrderBy(r => r.Seq)];
-        return ([.. rows.Take(limit).Select(r => (r.Seq, r.Message))], rows.Count > limit);
+        var rows = await Sql.QueryAsync(Db,
+            $"SELECT d.seq, {MessageRows.Columns} FROM deliveries d JOIN messages m ON m.id = d.message_id " +
+            "WHERE d.recipient_id = @p0 AND d.seq > @p1 AND d.seq > COALESCE((SELECT acked_through FROM inboxes WHERE agent_id = @p0), 0) " +
+            "ORDER BY d.seq LIMIT @p2",
+            r => (r.GetInt64(0), MessageRows.Read(r, 1)), ct, agentId, afterSeq, limit + 1);
+        return ([.. rows.Take(limit)], rows.Count > limit);
     }
 
     public async Task<SyncPage> SyncAsync(string agentId, string? after, int? limit, CancellationToken ct)

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Data;
 using Parley.Server.Messaging.Realtime;
@@ -30,10 +29,10 @@ internal sealed class FanOut(Writes writes, DeliveryNotifier notifier, WebhookQu
         }
         var ordered = recipientIds.Distinct().Order(StringComparer.Ordinal).ToList();
         var sql = new StringBuilder("INSERT INTO inboxes (agent_id, last_delivery_seq, acked_through) VALUES ");
-        sql.AppendJoin(", ", ordered.Select((_, i) => $"({{{i}}}, 1, 0)"));
+        sql.AppendJoin(", ", ordered.Select((_, i) => $"(@p{i}, 1, 0)"));
         sql.Append(" ON CONFLICT (agent_id) DO UPDATE SET last_delivery_seq = inboxes.last_delivery_seq + 1")
-            .Append(" RETURNING agent_id AS \"AgentId\", last_delivery_seq AS \"LastDeliverySeq\", acked_through AS \"AckedThrough\"");
-        var counters = await Db.Database.SqlQueryRaw<Counter>(sql.ToString(), [.. ordered]).ToListAsync(c);
+            .Append(" RETURNING agent_id, last_delivery_seq, acked_through");
+        var counters = await Sql.QueryAsync(Db, sql.ToString(), r => new Counter(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), c, [.. ordered]);
 
         var cap = options.Value.Limits.BacklogCap;
         var results = new List<FanOutResult>(counters.Count);
@@ -48,14 +47,27 @@ internal sealed class FanOut(Writes writes, DeliveryNotifier notifier, WebhookQu
                 continue;
             }
             results.Add(new FanOutResult(counter.AgentId, counter.LastDeliverySeq, backlog, Skipped: false));
-            Db.Deliveries.Add(new Delivery { RecipientId = counter.AgentId, Seq = counter.LastDeliverySeq, MessageId = message.Id, CreatedAt = message.CreatedAt });
             notifier.Delivered(counter.AgentId);
+        }
+        var delivered = results.Where(r => !r.Skipped).ToList();
+        if (delivered.Count > 0)
+        {
+            var insert = new StringBuilder("INSERT INTO deliveries (recipient_id, seq, message_id, created_at, webhook_acked) VALUES ");
+            insert.AppendJoin(", ", delivered.Select((_, i) => $"(@p{(i * 2) + 2}, @p{(i * 2) + 3}, @p0, @p1, @p{(delivered.Count * 2) + 2})"));
+            var args = new List<object?> { message.Id, message.CreatedAt };
+            foreach (var d in delivered)
+            {
+                args.Add(d.RecipientId);
+                args.Add(d.DeliverySeq);
+            }
+            args.Add(false);
+            await Sql.ExecuteAsync(Db, insert.ToString(), c, [.. args]);
         }
         if (skipped.Count > 0)
         {
             // Still holding the rows' locks: nobody saw the numbers these recipients were about to get.
-            await Db.Inboxes.Where(i => skipped.Contains(i.AgentId))
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.LastDeliverySeq, i => i.LastDeliverySeq - 1), c);
+            await Sql.ExecuteAsync(Db, $"UPDATE inboxes SET last_delivery_seq = last_delivery_seq - 1 WHERE agent_id IN ({MessageRows.Parameters(skipped.Count)})",
+                c, [.. skipped]);
         }
         await webhooks.EnqueueMessageAsync(message, [.. results.Where(r => !r.Skipped)], c);
         return results;

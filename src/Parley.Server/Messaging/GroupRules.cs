@@ -167,16 +167,17 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
     public async Task<Message> StoreAsync(string conversationId, string senderId, string type, string content, string? metadata, string clientMsgId, CancellationToken c)
     {
         var now = Now;
-        var seq = (await Db.Database.SqlQuery<long>(
-            $"UPDATE conversations SET last_seq = last_seq + 1, last_message_at = {now} WHERE id = {conversationId} RETURNING last_seq AS \"Value\"")
-            .ToListAsync(c)).Single();
+        var seq = (await Sql.QueryAsync(Db, "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @p1 WHERE id = @p0 RETURNING last_seq",
+            r => r.GetInt64(0), c, conversationId, now)).Single();
         var message = new Message
         {
             Id = ids.New("msg"), ConversationId = conversationId, Seq = seq, SenderId = senderId, ClientMsgId = clientMsgId,
             Type = type, Content = content, Metadata = metadata, CreatedAt = now,
         };
-        Db.Messages.Add(message);
-        await Db.SaveChangesAsync(c);
+        await Sql.ExecuteAsync(Db,
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, type, content, metadata, created_at) " +
+            "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)",
+            c, message.Id, message.ConversationId, message.Seq, message.SenderId, message.ClientMsgId, message.Type, message.Content, message.Metadata, message.CreatedAt);
         return message;
     }
 

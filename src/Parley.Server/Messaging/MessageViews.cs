@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Parley.Contracts.Messaging;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
@@ -22,8 +21,13 @@ internal static class MessageViews
     /// <summary>Views for many messages, reading each distinct sender once.</summary>
     public static async Task<List<MessageView>> ToViewsAsync(ParleyDb db, IReadOnlyList<Message> messages, CancellationToken ct)
     {
+        if (messages.Count == 0)
+        {
+            return [];
+        }
         var senderIds = messages.Select(m => m.SenderId).Distinct().ToList();
-        var senders = await db.Agents.AsNoTracking().Where(a => senderIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+        var senders = (await Sql.QueryAsync(db, $"SELECT {AgentRows.Columns} FROM agents a WHERE a.id IN ({MessageRows.Parameters(senderIds.Count)})",
+            r => AgentRows.Read(r), ct, [.. senderIds])).ToDictionary(a => a.Id);
         return [.. messages.Select(m => ToView(m, Actor(senders[m.SenderId])))];
     }
 

@@ -39,20 +39,22 @@ internal sealed class SendService(
         v.Length("client_msg_id", request.ClientMsgId, 1, 128);
         v.ThrowIfInvalid();
 
-        // 0. A retry always gets the original, whatever has changed since.
-        if (await Db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, ct) is { } original)
-        {
-            return new SendResult(MessageViews.ToView(original, MessageViews.Actor(sender)), Created: false, null);
-        }
+        // 0. A retry always gets the original, whatever has changed since. The lookup runs inside the transaction
+        // (under the pair's lock); here it runs only when a check below would fail, so a repeat still beats the checks.
+        async Task<SendResult?> RepeatAsync() =>
+            await MessageRows.BySenderAsync(Db, sender.Id, clientMsgId, ct) is { } original
+                ? new SendResult(MessageViews.ToView(original, MessageViews.Actor(sender)), Created: false, null)
+                : null;
 
         // 1. The caller's own state.
         if (sender.Status == AgentStatus.Suspended)
         {
-            throw new ApiException(ErrorCodes.AgentSuspended, "This agent is suspended.");
+            return await RepeatAsync() ?? throw new ApiException(ErrorCodes.AgentSuspended, "This agent is suspended.");
         }
         if (sender.Paused is PauseMode.Send or PauseMode.Full)
         {
-            throw new ApiException(ErrorCodes.AgentPausedByOwner, "The agent's owner has paused it.", ApiErrors.Details(("mode", sender.Paused)));
+            return await RepeatAsync()
+                ?? throw new ApiException(ErrorCodes.AgentPausedByOwner, "The agent's owner has paused it.", ApiErrors.Details(("mode", sender.Paused)));
         }
 
         // 2. Rate: the agent's own, and a group's shared one.
@@ -67,12 +69,29 @@ internal sealed class SendService(
         }
         catch (ApiException limited)
         {
+            if (await RepeatAsync() is { } repeated)
+            {
+                return repeated;
+            }
             notifier.RateLimitWarning(sender.Id, limited);
             throw;
         }
 
         // 3. Shape.
-        var (type, content, metadata) = ValidateShape(request, sender);
+        (string Type, string Content, string? Metadata) shape;
+        try
+        {
+            shape = ValidateShape(request, sender);
+        }
+        catch (ApiException)
+        {
+            if (await RepeatAsync() is { } repeated)
+            {
+                return repeated;
+            }
+            throw;
+        }
+        var (type, content, metadata) = shape;
 
         try
         {
@@ -80,10 +99,10 @@ internal sealed class SendService(
                 ? StoreGroupAsync(sender, request.ConversationId!, clientMsgId, type, content, metadata, c)
                 : StoreAsync(sender, request, clientMsgId, type, content, metadata, c), ct);
         }
-        catch (DbUpdateException e) when (writes.IsUniqueViolation(e))
+        catch (Exception e) when (writes.IsUniqueViolation(e))
         {
             // A concurrent send with this client_msg_id won; answer as a repeat.
-            var stored = await Db.Messages.AsNoTracking().FirstAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, ct);
+            var stored = (await MessageRows.BySenderAsync(Db, sender.Id, clientMsgId, ct))!;
             return new SendResult(MessageViews.ToView(stored, MessageViews.Actor(sender)), Created: false, null);
         }
     }
@@ -137,26 +156,29 @@ internal sealed class SendService(
         string content, string? metadata, CancellationToken c)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // The client_msg_id lookup comes first: a retry gets the original even if, say, the recipient is gone since.
+        if (await MessageRows.BySenderAsync(Db, sender.Id, clientMsgId, c) is { } repeat)
+        {
+            return new SendResult(MessageViews.ToView(repeat, MessageViews.Actor(sender)), Created: false, null);
+        }
 
         // 4. Recipient.
         var (recipient, conversation) = await ResolveAsync(sender, request, c);
         var (first, second) = string.CompareOrdinal(sender.Id, recipient.Id) < 0 ? (sender.Id, recipient.Id) : (recipient.Id, sender.Id);
         await writes.LockAsync(c, $"pair:{first}:{second}");
-        // Under the pair's lock a concurrent repeat of this client_msg_id is visible: answer it as one.
-        if (await Db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, c) is { } repeat)
-        {
-            return new SendResult(MessageViews.ToView(repeat, MessageViews.Actor(sender)), Created: false, null);
-        }
-        conversation ??= await Db.Conversations.FirstOrDefaultAsync(x => x.AgentA == first && x.AgentB == second, c);
+        conversation ??= await Sql.SingleOrDefaultAsync(Db, $"SELECT {MessageRows.ConversationColumns} FROM conversations c WHERE c.agent_a = @p0 AND c.agent_b = @p1",
+            r => MessageRows.ReadConversation(r), c, first, second);
 
         // 5. Blocks, either way.
-        if (await Db.Blocks.AnyAsync(b => (b.BlockerId == sender.Id && b.BlockedId == recipient.Id) || (b.BlockerId == recipient.Id && b.BlockedId == sender.Id), c))
+        if ((await Sql.QueryAsync(Db, "SELECT 1 FROM blocks WHERE (blocker_id = @p0 AND blocked_id = @p1) OR (blocker_id = @p1 AND blocked_id = @p0)",
+            r => 1, c, sender.Id, recipient.Id)).Count > 0)
         {
             throw new ApiException(ErrorCodes.Blocked, "One of you has blocked the other.");
         }
 
         // 6. The recipient's inbox mode.
-        if (recipient.InboxMode == "contacts_only" && !await Db.Contacts.AnyAsync(x => x.OwnerId == recipient.Id && x.ContactId == sender.Id, c))
+        if (recipient.InboxMode == "contacts_only"
+            && (await Sql.QueryAsync(Db, "SELECT 1 FROM contacts WHERE owner_id = @p0 AND contact_id = @p1", r => 1, c, recipient.Id, sender.Id)).Count == 0)
         {
             throw new ApiException(ErrorCodes.InboxRestricted, "The recipient accepts messages only from contacts.",
                 ApiErrors.Details(("handle", recipient.Handle)));
@@ -195,10 +217,9 @@ internal sealed class SendService(
         else if (!conversation.Established)
         {
             // The recipient of a cold conversation replied: it is established for good, and they are each other's contacts.
-            conversation.Established = true;
+            await Sql.ExecuteAsync(Db, "UPDATE conversations SET established = @p1 WHERE id = @p0", c, conversation.Id, true);
             await AddContactAsync(sender.Id, recipient.Id, now, c);
             await AddContactAsync(recipient.Id, sender.Id, now, c);
-            await Db.SaveChangesAsync(c);
         }
         var message = await groups.StoreAsync(conversation.Id, sender.Id, type, content, metadata, clientMsgId, c);
         await RecordAttachmentAsync(message, attachment, c);
@@ -218,13 +239,13 @@ internal sealed class SendService(
     private async Task<SendResult> StoreGroupAsync(Agent sender, string groupId, string clientMsgId, string type, string content, string? metadata,
         CancellationToken c)
     {
-        // 4. The group and the sender's membership (GROUP_DELETED for a former member of a deleted group).
-        await groups.TouchAsync(sender.Id, groupId, c);
-        await writes.LockAsync(c, "group:" + groupId);
-        if (await Db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.SenderId == sender.Id && m.ClientMsgId == clientMsgId, c) is { } repeat)
+        if (await MessageRows.BySenderAsync(Db, sender.Id, clientMsgId, c) is { } repeat)
         {
             return new SendResult(MessageViews.ToView(repeat, MessageViews.Actor(sender)), Created: false, null);
         }
+        // 4. The group and the sender's membership (GROUP_DELETED for a former member of a deleted group).
+        await groups.TouchAsync(sender.Id, groupId, c);
+        await writes.LockAsync(c, "group:" + groupId);
         // 8. Attachments.
         var attachment = type == "file" ? await EnsureAttachmentAsync(sender, content, c) : null;
         var message = await groups.StoreAsync(groupId, sender.Id, type, content, metadata, clientMsgId, c);
@@ -251,15 +272,15 @@ internal sealed class SendService(
     {
         if (request.To is { } handle)
         {
-            var agent = await Db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Handle == handle && a.Status != AgentStatus.Deleted, c)
-                ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+            var agent = await AgentRows.ByHandleAsync(Db, handle, c) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
             return (agent, null);
         }
-        var conversation = await Db.Conversations.FirstOrDefaultAsync(x => x.Id == request.ConversationId && x.Kind == ConversationKind.Direct
-            && (x.AgentA == sender.Id || x.AgentB == sender.Id), c)
+        var conversation = await Sql.SingleOrDefaultAsync(Db,
+            $"SELECT {MessageRows.ConversationColumns} FROM conversations c WHERE c.id = @p0 AND c.kind = 'direct' AND (c.agent_a = @p1 OR c.agent_b = @p1)",
+            r => MessageRows.ReadConversation(r), c, request.ConversationId, sender.Id)
             ?? throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
         var otherId = conversation.AgentA == sender.Id ? conversation.AgentB : conversation.AgentA;
-        var other = await Db.Agents.AsNoTracking().FirstAsync(a => a.Id == otherId, c);
+        var other = (await AgentRows.ByIdAsync(Db, otherId!, c))!;
         return other.Status == AgentStatus.Deleted ? throw new ApiException(ErrorCodes.AgentNotFound, "The other agent was deleted.") : (other, conversation);
     }
 
@@ -288,6 +309,6 @@ internal sealed class SendService(
     }
 
     private Task<int> AddContactAsync(string owner, string contact, long now, CancellationToken c) =>
-        Db.Database.ExecuteSqlAsync(
-            $"INSERT INTO contacts (owner_id, contact_id, notes, created_at) VALUES ({owner}, {contact}, NULL, {now}) ON CONFLICT (owner_id, contact_id) DO NOTHING", c);
+        Sql.ExecuteAsync(Db, "INSERT INTO contacts (owner_id, contact_id, notes, created_at) VALUES (@p0, @p1, NULL, @p2) ON CONFLICT (owner_id, contact_id) DO NOTHING",
+            c, owner, contact, now);
 }

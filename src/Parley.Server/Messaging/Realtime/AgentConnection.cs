@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Parley.Contracts.Json;
 using Parley.Contracts.Messaging;
 using Parley.Server.Data;
@@ -161,7 +160,7 @@ internal sealed class AgentConnection(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         // A `full`-paused agent gets no pushes; what arrives meanwhile stays for sync and for the next socket.
-        if (await db.Agents.AsNoTracking().Where(a => a.Id == AgentId).Select(a => a.Paused).FirstAsync(ct) == PauseMode.Full)
+        if (await Sql.SingleOrDefaultAsync(db, "SELECT paused FROM agents WHERE id = @p0", r => r.GetString(0), ct, AgentId) == PauseMode.Full)
         {
             return false;
         }
@@ -173,7 +172,8 @@ internal sealed class AgentConnection(
         }
         // Mutes stop pushes only: a muted message is skipped here and stays pending for sync.
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var mutes = await db.Mutes.AsNoTracking().Where(m => m.AgentId == AgentId && (m.MutedUntil == null || m.MutedUntil > now)).ToListAsync(ct);
+        var mutes = await Sql.QueryAsync(db, "SELECT muted_agent_id, conversation_id FROM mutes WHERE agent_id = @p0 AND (muted_until IS NULL OR muted_until > @p1)",
+            r => new Mute { Id = "", AgentId = AgentId, MutedAgentId = r.NullableString(0), ConversationId = r.NullableString(1) }, ct, AgentId, now);
         var views = await MessageViews.ToViewsAsync(db, [.. items.Select(i => i.Message)], ct);
         for (var i = 0; i < items.Count; i++)
         {

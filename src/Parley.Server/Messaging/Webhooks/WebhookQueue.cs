@@ -33,7 +33,18 @@ internal sealed class WebhookQueue(Writes writes, Ids ids, TimeProvider time, We
     public async Task EnqueueMessageAsync(Message message, IReadOnlyList<FanOutResult> recipients, CancellationToken c)
     {
         var recipientIds = recipients.Select(r => r.RecipientId).ToList();
-        var hooks = await Db.Webhooks.AsNoTracking().Where(w => recipientIds.Contains(w.AgentId)).ToListAsync(c);
+        if (recipientIds.Count == 0)
+        {
+            return;
+        }
+        // Plain SQL: this runs on every send and almost always finds nothing.
+        var hooks = await Sql.QueryAsync(Db,
+            $"SELECT id, agent_id, url, events, secret, created_at, consecutive_failures, circuit_open_until FROM webhooks WHERE agent_id IN ({MessageRows.Parameters(recipientIds.Count)})",
+            r => new Webhook
+            {
+                Id = r.GetString(0), AgentId = r.GetString(1), Url = r.GetString(2), Events = r.GetString(3), Secret = (byte[])r.GetValue(4),
+                CreatedAt = r.GetInt64(5), ConsecutiveFailures = r.GetInt32(6), CircuitOpenUntil = r.GetInt64(7),
+            }, c, [.. recipientIds]);
         hooks = [.. hooks.Where(h => Subscribed(h, "message.new"))];
         if (hooks.Count == 0)
         {
