@@ -12,7 +12,7 @@ internal sealed record Figure(string Scenario, string Metric, double Value, stri
 internal sealed class Scenarios(Api api, BenchServer server, bool quick)
 {
     private TimeSpan Duration => quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
-    private TimeSpan Warmup => quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
+    private TimeSpan Warmup => quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(3);
     private const int Workers = 64;
 
     public async Task<Figure> RawHttpAsync()
@@ -233,7 +233,8 @@ internal sealed class Scenarios(Api api, BenchServer server, bool quick)
         return
         [
             new Figure("idle connections", $"memory per idle authenticated WebSocket at {count:N0}", per / 1024, "KiB",
-                per / before, "process memory before connecting", $"RSS {before / 1048576.0:F0} MiB → {after / 1048576.0:F0} MiB"),
+                (after - before) / (double)before, $"process memory before connecting (all {count:N0} sockets together)",
+                $"RSS {before / 1048576.0:F0} MiB → {after / 1048576.0:F0} MiB"),
         ];
     }
 

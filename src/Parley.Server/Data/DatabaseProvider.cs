@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Parley.Server.Data;
@@ -22,11 +23,31 @@ internal abstract class DatabaseProvider
 
     public abstract bool IsUniqueViolation(Exception exception);
 
-    /// <summary>
-    /// Waits for this process's turn to write, before the write transaction begins; null where the database queues
-    /// writers itself. Released when the transaction ends.
-    /// </summary>
-    public virtual SemaphoreSlim? WriteGate => null;
+    /// <summary>Begins the write transaction of <see cref="Writes.RunAsync{T}"/> on the context.</summary>
+    public virtual async Task<IWriteTransaction> BeginWriteAsync(ParleyDb db, CancellationToken cancellationToken) =>
+        new OwnTransaction(await db.Database.BeginTransactionAsync(cancellationToken));
+
+    /// <summary>A transaction of the context's own, on its own connection.</summary>
+    private sealed class OwnTransaction(IDbContextTransaction transaction) : IWriteTransaction
+    {
+        public async Task CommitAsync()
+        {
+            await transaction.CommitAsync(CancellationToken.None);
+            await transaction.DisposeAsync();
+        }
+
+        public async Task RollbackAsync()
+        {
+            try
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+            finally
+            {
+                await transaction.DisposeAsync();
+            }
+        }
+    }
 
     /// <summary>Start-up work before migrations (SQLite: the file's folder and WAL mode).</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -38,20 +59,23 @@ internal abstract class DatabaseProvider
 /// writers need no further locks. A deferred transaction would read first and fail with SQLITE_BUSY when it
 /// tried to upgrade.
 /// <para>
-/// Writers of this process first queue on an async gate: SQLite's own busy handler waits by sleeping in growing
-/// steps, so many writers contending for the lock would spend most of their time asleep while it sits free. The
-/// busy timeout still covers writers of other processes (a backup, an operator's shell).
+/// The writers of this process take turns in groups that commit together (<see cref="SqliteGroupCommit"/>): they
+/// never wait in SQLite's busy handler, which sleeps in growing steps while the lock sits free, and a group pays for
+/// one fsync instead of one per writer. The busy timeout still covers writers of other processes (a backup, an
+/// operator's shell).
 /// </para>
 /// </summary>
-internal sealed class SqliteProvider(string connectionString, SqlitePragmas pragmas) : DatabaseProvider, IDisposable
+internal sealed class SqliteProvider(string connectionString, SqlitePragmas pragmas, TimeSpan groupCommitWindow) : DatabaseProvider, IDisposable
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly SqliteGroupCommit _groups = new(connectionString, pragmas, groupCommitWindow);
 
-    public void Dispose() => _writeGate.Dispose();
+    public SqliteGroupCommit Groups => _groups;
+
+    public void Dispose() => _groups.Dispose();
 
     public override string Name => "sqlite";
 
-    public override SemaphoreSlim? WriteGate => _writeGate;
+    public override Task<IWriteTransaction> BeginWriteAsync(ParleyDb db, CancellationToken cancellationToken) => _groups.BeginAsync(db);
 
     public override void Configure(DbContextOptionsBuilder options) =>
         options.UseSqlite(connectionString).AddInterceptors(pragmas);

@@ -22,10 +22,16 @@ internal sealed class SqlitePragmas(string durability, int busyTimeoutMs) : DbCo
     {
         if (FirstOpen(connection))
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = _sql;
-            command.ExecuteNonQuery();
+            Apply(connection);
         }
+    }
+
+    /// <summary>Applies the settings to an open connection that EF did not open.</summary>
+    public void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = _sql;
+        command.ExecuteNonQuery();
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)

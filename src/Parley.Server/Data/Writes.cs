@@ -1,11 +1,9 @@
-using Microsoft.EntityFrameworkCore.Storage;
-
 namespace Parley.Server.Data;
 
 /// <summary>
-/// The one way to write. <see cref="RunAsync{T}"/> runs an action in a write transaction (SQLite: holding the write
-/// lock; PostgreSQL: READ COMMITTED plus the advisory locks the action takes with <see cref="LockAsync"/>), saves,
-/// and commits.
+/// The one way to write. <see cref="RunAsync{T}"/> runs an action in a write transaction (SQLite: a turn in a group
+/// that holds the write lock and commits together, see <see cref="SqliteGroupCommit"/>; PostgreSQL: READ COMMITTED
+/// plus the advisory locks the action takes with <see cref="LockAsync"/>), saves, and commits.
 /// <para>
 /// When the request carries an <c>Idempotency-Key</c>, the commit is deferred: every write of the request joins one
 /// transaction, which the idempotency middleware commits together with the stored response. A crash can then never
@@ -15,9 +13,8 @@ namespace Parley.Server.Data;
 /// </summary>
 internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceScopeFactory scopes, ILogger<Writes> logger) : IAsyncDisposable
 {
-    private bool _gateHeld;
     private readonly List<Func<Task>> _afterCommit = [];
-    private IDbContextTransaction? _deferred;
+    private IWriteTransaction? _deferred;
 
     public ParleyDb Db => db;
 
@@ -35,17 +32,7 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
         }
 
         T result;
-        await EnterGateAsync(cancellationToken);
-        IDbContextTransaction transaction;
-        try
-        {
-            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        }
-        catch
-        {
-            LeaveGate();
-            throw;
-        }
+        var transaction = await provider.BeginWriteAsync(db, cancellationToken);
         try
         {
             result = await action(cancellationToken);
@@ -55,9 +42,7 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
                 _deferred = transaction;
                 return result;
             }
-            await transaction.CommitAsync(cancellationToken);
-            await transaction.DisposeAsync();
-            LeaveGate();
+            await transaction.CommitAsync();
         }
         catch
         {
@@ -68,25 +53,7 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
         return result;
     }
 
-    private async Task EnterGateAsync(CancellationToken cancellationToken)
-    {
-        if (provider.WriteGate is { } gate)
-        {
-            await gate.WaitAsync(cancellationToken);
-            _gateHeld = true;
-        }
-    }
-
-    private void LeaveGate()
-    {
-        if (_gateHeld)
-        {
-            _gateHeld = false;
-            provider.WriteGate!.Release();
-        }
-    }
-
-    /// <summary>A request that ends with its transaction still open (aborted mid-way) must not keep the gate.</summary>
+    /// <summary>A request that ends with its transaction still open (aborted mid-way) rolls it back.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_deferred is { } transaction)
@@ -94,7 +61,6 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
             _deferred = null;
             await RollbackAsync(transaction);
         }
-        LeaveGate();
     }
 
     public Task RunAsync(Func<CancellationToken, Task> action, CancellationToken cancellationToken) =>
@@ -163,9 +129,7 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
         {
             await beforeCommit(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            await transaction.DisposeAsync();
-            LeaveGate();
+            await transaction.CommitAsync();
         }
         catch
         {
@@ -188,18 +152,16 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
         }
     }
 
-    private async Task RollbackAsync(IDbContextTransaction transaction)
+    private async Task RollbackAsync(IWriteTransaction transaction)
     {
         try
         {
-            await transaction.RollbackAsync(CancellationToken.None);
+            await transaction.RollbackAsync();
         }
         catch (Exception exception)
         {
             logger.LogWarning(exception, "Rollback failed; the connection will be discarded.");
         }
-        await transaction.DisposeAsync();
-        LeaveGate();
         db.ChangeTracker.Clear();
         _afterCommit.Clear();
     }

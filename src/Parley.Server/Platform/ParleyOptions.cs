@@ -28,8 +28,14 @@ internal sealed class DatabaseOptions
     /// <summary>SQLite only: <c>full</c> (fsync per commit) or <c>normal</c> (survives a process crash).</summary>
     public string Durability { get; set; } = "full";
 
-    /// <summary>How long a SQLite writer waits for the write lock before the request fails with 503.</summary>
+    /// <summary>How long a SQLite writer of another process waits for the write lock (this process's writers queue in turn).</summary>
     public int BusyTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// SQLite only: how long a group of writes may stay open for more writers to join before it commits
+    /// (see <see cref="Data.SqliteGroupCommit"/>); 0 commits every write on its own.
+    /// </summary>
+    public int GroupCommitWindowMs { get; set; } = 2;
 }
 
 internal sealed class SecurityOptions

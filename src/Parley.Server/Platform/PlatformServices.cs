@@ -101,7 +101,8 @@ internal static class PlatformServices
                     Pooling = true,
                     DefaultTimeout = Math.Max(1, database.BusyTimeoutMs / 1000),
                 }.ToString(),
-                new SqlitePragmas(database.Durability, database.BusyTimeoutMs)),
+                new SqlitePragmas(database.Durability, database.BusyTimeoutMs),
+                TimeSpan.FromMilliseconds(Math.Max(0, database.GroupCommitWindowMs))),
             "postgres" or "postgresql" => new PostgresProvider(new NpgsqlDataSourceBuilder(
                 database.ConnectionString ?? throw new ConfigurationException("Database:ConnectionString is required with Database:Provider=postgres."))
                 .Build()),

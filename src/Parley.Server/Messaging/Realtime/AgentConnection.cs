@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -217,10 +218,9 @@ internal sealed class AgentConnection(
 
     private async Task ReceiveLoopAsync(CancellationToken ct)
     {
-        var buffer = new byte[4096];
         while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
         {
-            var frame = await ReadFrameAsync(socket, buffer, 64 * 1024, ct);
+            var frame = await ReadFrameAsync(socket, 64 * 1024, ct);
             if (frame is null)
             {
                 return;
@@ -280,30 +280,56 @@ internal sealed class AgentConnection(
         }
     }
 
-    /// <summary>Reads one text frame as JSON; null when the peer closed. Frames over the limit or not JSON close the socket.</summary>
-    public static async Task<JsonElement?> ReadFrameAsync(WebSocket socket, byte[] buffer, int maxBytes, CancellationToken ct)
+    private static async Task AnswerCloseAsync(WebSocket socket, CancellationToken ct)
     {
-        using var message = new MemoryStream();
-        while (true)
+        if (socket.State == WebSocketState.CloseReceived)
         {
-            var result = await socket.ReceiveAsync(buffer, ct);
-            if (result.MessageType == WebSocketMessageType.Close)
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
+        }
+    }
+
+    /// <summary>
+    /// Reads one text frame as JSON; null when the peer closed. Frames over the limit or not JSON close the socket.
+    /// It waits for the frame with a zero-byte read and rents a buffer only once data has arrived, so an idle
+    /// connection holds no receive buffer.
+    /// </summary>
+    public static async Task<JsonElement?> ReadFrameAsync(WebSocket socket, int maxBytes, CancellationToken ct)
+    {
+        var first = await socket.ReceiveAsync(Memory<byte>.Empty, ct);
+        if (first.MessageType == WebSocketMessageType.Close)
+        {
+            await AnswerCloseAsync(socket, ct);
+            return null;
+        }
+        using var message = new MemoryStream();
+        if (!first.EndOfMessage)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(4096);
+            try
             {
-                if (socket.State == WebSocketState.CloseReceived)
+                while (true)
                 {
-                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
+                    var result = await socket.ReceiveAsync(buffer.AsMemory(), ct);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        await AnswerCloseAsync(socket, ct);
+                        return null;
+                    }
+                    message.Write(buffer, 0, result.Count);
+                    if (message.Length > maxBytes)
+                    {
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "frame too large", ct);
+                        return null;
+                    }
+                    if (result.EndOfMessage)
+                    {
+                        break;
+                    }
                 }
-                return null;
             }
-            message.Write(buffer, 0, result.Count);
-            if (message.Length > maxBytes)
+            finally
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "frame too large", ct);
-                return null;
-            }
-            if (result.EndOfMessage)
-            {
-                break;
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
         try

@@ -50,7 +50,7 @@ internal static class WebSocketEndpoint
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var timer = Task.Delay(TimeSpan.FromSeconds(limits.WebSocketHelloTimeoutSeconds), time, timeout.Token);
-        var read = AgentConnection.ReadFrameAsync(socket, new byte[4096], 16 * 1024, ct);
+        var read = AgentConnection.ReadFrameAsync(socket, 16 * 1024, ct);
         if (await Task.WhenAny(read, timer) != read)
         {
             // Close while the read is still pending (cancelling it would abort the socket): the peer's answer ends it.

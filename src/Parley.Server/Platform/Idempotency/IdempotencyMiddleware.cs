@@ -25,7 +25,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, ErrorWriter er
         "X-Request-Id", "Date", "Server", "Content-Length", "Transfer-Encoding", "RateLimit", "RateLimit-Policy", "Retry-After",
     };
 
-    public async Task InvokeAsync(HttpContext context, IdempotencyStore store, Writes writes)
+    public async Task InvokeAsync(HttpContext context)
     {
         var header = context.Request.Headers[ParleyHeaders.IdempotencyKey];
         if (header.Count == 0 || !IsWriteMethod(context.Request.Method)
@@ -34,6 +34,9 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, ErrorWriter er
             await next(context);
             return;
         }
+        // Resolved here, not as parameters: a request without a key (a WebSocket above all) holds no database context.
+        var store = context.RequestServices.GetRequiredService<IdempotencyStore>();
+        var writes = context.RequestServices.GetRequiredService<Writes>();
 
         var key = ParseKey(header.ToString()) ?? throw new ApiException(ErrorCodes.IdempotencyKeyInvalid,
             "Idempotency-Key must be 8-128 characters of A-Z, a-z, 0-9, '_' and '-'.");
