@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Parley.Bench;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Parley.Bench -- all [--quick] [--postgres "Host=…"] [--out bench/results]</c>
+/// <c>dotnet run -c Release --project bench/Parley.Bench -- all [--quick] [--postgres "Host=…"] [--only postgres] [--out bench/results]</c>
 /// Starts a real server per provider (SQLite full, SQLite normal, PostgreSQL when given), pinned to CPU 0, drives it
 /// from this process pinned to CPU 1, and writes a report with every figure's ratio to the same run's raw-HTTP baseline.
 /// </summary>
@@ -16,7 +16,9 @@ internal static class Program
         var quick = args.Contains("--quick");
         var postgres = Value(args, "--postgres") ?? Environment.GetEnvironmentVariable("PARLEY_BENCH_POSTGRES");
         var output = Value(args, "--out") ?? Path.Combine(FindRoot(), "bench", "results");
-        var selected = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && Value(args, "--postgres") != a && Value(args, "--out") != a) ?? "all";
+        var only = Value(args, "--only");
+        var selected = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)
+            && Value(args, "--postgres") != a && Value(args, "--out") != a && only != a) ?? "all";
         var scenarios = selected == "all" ? All : selected.Split(',');
         var budget = TimeSpan.FromMinutes(quick ? 5 : 30);
         using var timeout = new CancellationTokenSource(budget);
@@ -30,6 +32,11 @@ internal static class Program
         if (postgres is not null)
         {
             providers.Add(Provider.Postgres);
+        }
+        if (only is not null)
+        {
+            // One provider only: sqlite-full, sqlite-normal or postgres.
+            providers = providers.Where(p => string.Equals(Key(p), only, StringComparison.OrdinalIgnoreCase)).ToList();
         }
         var runs = new List<ProviderRun>();
         foreach (var provider in providers)
@@ -89,6 +96,13 @@ internal static class Program
         var elapsed = started.Elapsed;
         return new ProviderRun(name, figures, (me.TotalProcessorTime - cpuBefore) / elapsed * 100, (server.CpuTime() - serverCpuBefore) / elapsed * 100, elapsed);
     }
+
+    private static string Key(Provider provider) => provider switch
+    {
+        Provider.SqliteFull => "sqlite-full",
+        Provider.SqliteNormal => "sqlite-normal",
+        _ => "postgres",
+    };
 
     private static void Print(Figure f) =>
         Console.WriteLine($"  {f.Scenario,-20} {f.Metric,-55} {f.Value,10:F1} {f.Unit,-6} {(f.Ratio is { } r ? $"ratio {r:F3}" : "")} {f.Note}");
