@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Npgsql;
 
@@ -8,6 +9,36 @@ namespace Parley.Bench;
 /// <summary>A Parley server process for one provider, pinned to CPU 0, with its own data directory (or database).</summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
+    /// <summary>Servers still running: killed if the harness ends any other way (an exception, a signal), never left behind.</summary>
+    private static readonly HashSet<Process> Running = [];
+
+    private static readonly PosixSignalRegistration[] Signals =
+        [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGQUIT }.Select(s => PosixSignalRegistration.Create(s, _ => KillRunning()))];
+
+    static BenchServer()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillRunning();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => KillRunning();
+    }
+
+    private static void KillRunning()
+    {
+        lock (Running)
+        {
+            foreach (var process in Running)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // It has exited already.
+                }
+            }
+            Running.Clear();
+        }
+    }
     private readonly Process _process;
     private readonly string _directory;
     private readonly string? _database;
@@ -61,6 +92,10 @@ internal sealed class BenchServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
         var process = Process.Start(start)!;
+        lock (Running)
+        {
+            Running.Add(process);
+        }
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("server: " + e.Data); } };
         process.BeginOutputReadLine();
@@ -122,6 +157,10 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        lock (Running)
+        {
+            Running.Remove(_process);
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
