@@ -29,17 +29,11 @@ internal sealed class AttachmentService(Writes writes, FileStore files, GroupRul
         var filename = v.Required("filename", request.Filename);
         v.Length("filename", request.Filename, 1, 255);
         var contentType = v.Required("content_type", request.ContentType);
-        if (request.ContentType is not null && !System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out _))
-        {
-            v.Add("content_type", "must be a media type such as image/png");
-        }
+        FileStore.CheckContentType(v, request.ContentType);
         v.Required("size_bytes", request.SizeBytes);
         v.Range("size_bytes", request.SizeBytes, 1, long.MaxValue);
         var sha = v.Required("sha256", request.Sha256);
-        if (request.Sha256 is not null && (request.Sha256.Length != 64 || !request.Sha256.All(Uri.IsHexDigit)))
-        {
-            v.Add("sha256", "must be 64 hex digits");
-        }
+        FileStore.CheckSha256(v, request.Sha256);
         if ((request.To is null) == (request.ConversationId is null))
         {
             v.Add("to", "give exactly one of to and conversation_id");

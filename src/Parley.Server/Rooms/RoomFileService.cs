@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
@@ -41,7 +40,7 @@ internal sealed class RoomFileService(Writes writes, RoomAccess access, FileStor
         }
         var encoding = request.Encoding ?? "utf-8";
         v.OneOf("encoding", encoding, "utf-8", "base64");
-        CheckContentType(v, request.ContentType);
+        FileStore.CheckContentType(v, request.ContentType);
         v.ThrowIfInvalid();
         byte[] bytes;
         try
@@ -77,14 +76,11 @@ internal sealed class RoomFileService(Writes writes, RoomAccess access, FileStor
             v.Add("path", problem);
         }
         var contentType = v.Required("content_type", request.ContentType);
-        CheckContentType(v, request.ContentType);
+        FileStore.CheckContentType(v, request.ContentType);
         v.Required("size_bytes", request.SizeBytes);
         v.Range("size_bytes", request.SizeBytes, 0, long.MaxValue);
         var sha = v.Required("sha256", request.Sha256);
-        if (sha.Length > 0 && (sha.Length != 64 || !sha.All(char.IsAsciiHexDigit)))
-        {
-            v.Add("sha256", "must be 64 hexadecimal characters");
-        }
+        FileStore.CheckSha256(v, sha);
         v.ThrowIfInvalid();
         if (request.SizeBytes > Limits.RoomUploadMaxBytes)
         {
@@ -102,13 +98,6 @@ internal sealed class RoomFileService(Writes writes, RoomAccess access, FileStor
         return new RoomUploadCreated(created.File.Id, created.UploadUrl, created.ExpiresIn, path, version);
     }
 
-    private static void CheckContentType(Validator v, string? contentType)
-    {
-        if (contentType is not null && (contentType.Length > 200 || !MediaTypeHeaderValue.TryParse(contentType, out _)))
-        {
-            v.Add("content_type", "must be a media type such as text/plain");
-        }
-    }
 
     /// <summary>Under the path's lock (so two writers never take one version number): the next version of the path.</summary>
     private async Task<long> NextVersionAsync(string roomId, string path, CancellationToken c)

@@ -6,6 +6,7 @@ using Parley.Contracts.Errors;
 using Parley.Server.Data;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Security;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Platform.Files;
 
@@ -24,6 +25,24 @@ internal sealed class FileStore(
 {
     private ParleyDb Db => writes.Db;
     private PlatformLimits Limits => options.Value.Limits;
+
+    /// <summary>A declared media type: one that parses, of at most 200 characters.</summary>
+    public static void CheckContentType(Validator v, string? contentType)
+    {
+        if (contentType is not null && (contentType.Length > 200 || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out _)))
+        {
+            v.Add("content_type", "must be a media type such as text/plain");
+        }
+    }
+
+    /// <summary>A declared SHA-256: 64 hexadecimal characters (the upload is verified against it).</summary>
+    public static void CheckSha256(Validator v, string? sha256)
+    {
+        if (!string.IsNullOrEmpty(sha256) && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigit)))
+        {
+            v.Add("sha256", "must be 64 hexadecimal characters");
+        }
+    }
 
     /// <summary>
     /// Creates a file awaiting its bytes, after checking the quota owner's storage under its lock (exact with several
