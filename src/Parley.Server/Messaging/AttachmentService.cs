@@ -57,7 +57,7 @@ internal sealed class AttachmentService(Writes writes, FileStore files, GroupRul
         {
             throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
         }
-        var quotaOwner = agent.OwnerWorkspaceId is { } ws ? "ws:" + ws : "agent:" + agent.Id;
+        var quotaOwner = agent.OwnerWorkspaceId is { } ws ? FileStore.WorkspaceQuota(ws) : FileStore.AgentQuota(agent.Id);
         var created = await files.CreateAsync(new NewFile(Purpose, quotaOwner, "agent:" + agent.Id, filename, contentType, request.SizeBytes!.Value, sha),
             publicBaseUrl, ct);
         return new UploadCreated(created.File.Id, created.UploadUrl, created.ExpiresIn);

@@ -301,7 +301,7 @@ internal sealed class SendService(
     private async Task<string> EnsureAttachmentAsync(Agent sender, string content, CancellationToken c)
     {
         var id = JsonDocument.Parse(content).RootElement.GetProperty("attachment_id").GetString();
-        var file = await Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id && f.Purpose == "attachment" && f.CreatedBy == "agent:" + sender.Id
+        var file = await Db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == id && f.Purpose == AttachmentService.Purpose && f.CreatedBy == "agent:" + sender.Id
             && f.Status != StoredFile.Deleted, c)
             ?? throw ApiErrors.Validation("content.attachment_id", "no such attachment of yours");
         FileStore.EnsureUploaded(file);

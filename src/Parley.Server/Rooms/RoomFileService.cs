@@ -23,7 +23,7 @@ internal sealed class RoomFileService(Writes writes, RoomAccess access, FileStor
     private ParleyDb Db => writes.Db;
     private RoomLimits Limits => options.Value.Limits;
 
-    public static string QuotaOwner(Room room) => "ws:" + room.OwnerWorkspaceId;
+    public static string QuotaOwner(Room room) => FileStore.WorkspaceQuota(room.OwnerWorkspaceId);
 
     public async Task<RoomFileView> WriteAsync(Caller caller, string roomId, string? path, WriteRoomFileRequest request, CancellationToken ct)
     {

@@ -26,6 +26,14 @@ internal sealed class FileStore(
     private ParleyDb Db => writes.Db;
     private PlatformLimits Limits => options.Value.Limits;
 
+    private const string WorkspaceQuotaPrefix = "ws:";
+
+    /// <summary>The quota owner for files counted against a workspace's storage.</summary>
+    public static string WorkspaceQuota(string workspaceId) => WorkspaceQuotaPrefix + workspaceId;
+
+    /// <summary>The quota owner for files of an agent no workspace owns.</summary>
+    public static string AgentQuota(string agentId) => "agent:" + agentId;
+
     /// <summary>A declared media type: one that parses, of at most 200 characters.</summary>
     public static void CheckContentType(Validator v, string? contentType)
     {
@@ -216,7 +224,7 @@ internal sealed class FileStore(
 
     private async Task EnsureQuotaAsync(string quotaOwner, long addedBytes, CancellationToken ct)
     {
-        var limit = quotaOwner.StartsWith("ws:", StringComparison.Ordinal) ? Limits.StorageWorkspaceBytes : Limits.StorageUnownedAgentBytes;
+        var limit = quotaOwner.StartsWith(WorkspaceQuotaPrefix, StringComparison.Ordinal) ? Limits.StorageWorkspaceBytes : Limits.StorageUnownedAgentBytes;
         if (limit <= 0)
         {
             return;
