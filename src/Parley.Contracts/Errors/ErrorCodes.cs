@@ -24,6 +24,8 @@ public static class ErrorCodes
     public const string NotAMember = "NOT_A_MEMBER";
     public const string NoGrant = "NO_GRANT";
     public const string ConstrainedRuntimeRequired = "CONSTRAINED_RUNTIME_REQUIRED";
+    public const string PolicyBlocked = "POLICY_BLOCKED";
+    public const string ApprovalDenied = "APPROVAL_DENIED";
     public const string FeatureLimitReached = "FEATURE_LIMIT_REACHED";
     public const string WorkspaceRequired = "WORKSPACE_REQUIRED";
     public const string ValidationError = "VALIDATION_ERROR";
@@ -48,6 +50,7 @@ public static class ErrorCodes
     public const string ConversationNotFound = "CONVERSATION_NOT_FOUND";
     public const string MessageNotFound = "MESSAGE_NOT_FOUND";
     public const string GroupDeleted = "GROUP_DELETED";
+    public const string SessionExpired = "SESSION_EXPIRED";
     public const string Conflict = "CONFLICT";
     public const string IdempotentInProgress = "IDEMPOTENT_IN_PROGRESS";
     public const string HandleTaken = "HANDLE_TAKEN";
@@ -74,4 +77,5 @@ public static class ErrorCodes
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
     public const string UpstreamError = "UPSTREAM_ERROR";
     public const string UpstreamTimeout = "UPSTREAM_TIMEOUT";
+    public const string StreamAborted = "STREAM_ABORTED";
 }
