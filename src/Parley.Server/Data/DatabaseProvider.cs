@@ -5,9 +5,12 @@ using Npgsql;
 
 namespace Parley.Server.Data;
 
+/// <summary>Thrown when the database cannot be reached (also by the test-only fault hook).</summary>
+internal sealed class DatabaseUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>
 /// The seam between SQLite and PostgreSQL: how to connect, how an exact writer takes its locks, and how to recognise
-/// a unique violation. Everything else in the data model is shared.
+/// a unique violation or a database that is temporarily unable. Everything else in the data model is shared.
 /// </summary>
 internal abstract class DatabaseProvider
 {
@@ -22,6 +25,25 @@ internal abstract class DatabaseProvider
     public abstract Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken);
 
     public abstract bool IsUniqueViolation(Exception exception);
+
+    /// <summary>
+    /// Whether a failure means "temporarily unable" (answered 503 <c>SERVICE_UNAVAILABLE</c>, retryable) rather than a
+    /// bug: the database is unreachable, or the provider's own transient conditions (<see cref="IsTransient"/>).
+    /// </summary>
+    public bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is DatabaseUnavailableException || IsTransient(e))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>One exception of a failure's chain that this provider knows to be transient.</summary>
+    protected abstract bool IsTransient(Exception exception);
 
     /// <summary>Begins the write transaction of <see cref="Writes.RunAsync{T}"/> on the context.</summary>
     public virtual async Task<IWriteTransaction> BeginWriteAsync(ParleyDb db, CancellationToken cancellationToken) =>
@@ -92,6 +114,9 @@ internal sealed class SqliteProvider(string connectionString, SqlitePragmas prag
     public override bool IsUniqueViolation(Exception exception) =>
         Find<SqliteException>(exception) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
+    /// <summary>The write lock could not be had in time (another process held it): SQLITE_BUSY or SQLITE_LOCKED.</summary>
+    protected override bool IsTransient(Exception exception) => exception is SqliteException { SqliteErrorCode: 5 or 6 };
+
     public override async Task PrepareAsync(CancellationToken cancellationToken)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString);
@@ -146,4 +171,14 @@ internal sealed class PostgresProvider(NpgsqlDataSource dataSource) : DatabasePr
 
     public override bool IsUniqueViolation(Exception exception) =>
         SqliteProvider.Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    /// <summary>A lost or refused connection, a shutdown, a deadlock PostgreSQL broke, or a serialization failure.</summary>
+    protected override bool IsTransient(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+                or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        _ => false,
+    };
 }

@@ -5,6 +5,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging;
 
@@ -15,7 +16,7 @@ namespace Parley.Server.Messaging;
 internal sealed class ContactService(Writes writes, TimeProvider time, Enforcement enforcement)
 {
     private ParleyDb Db => writes.Db;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     private async Task<Agent> OtherAsync(string agentId, string? handle, CancellationToken ct)
     {
@@ -25,7 +26,7 @@ internal sealed class ContactService(Writes writes, TimeProvider time, Enforceme
     }
 
     private static ContactView View(Contact c, Agent a) =>
-        new(a.Handle, a.Plate, a.DisplayName, c.Notes, DateTimeOffset.FromUnixTimeMilliseconds(c.CreatedAt));
+        new(a.Handle, a.Plate, a.DisplayName, c.Notes, Clock.Time(c.CreatedAt));
 
     private static void ValidateNotes(string? notes)
     {
@@ -101,7 +102,7 @@ internal sealed class ContactService(Writes writes, TimeProvider time, Enforceme
         var now = Now;
         await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "enforcement:" + other.Id);
+            await writes.LockAsync(c, LockKeys.Enforcement(other.Id));
             await Db.Database.ExecuteSqlAsync(
                 $"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ({agentId}, {other.Id}, {now}) ON CONFLICT DO NOTHING", c);
             await enforcement.EvaluateAsync(other.Id, c);

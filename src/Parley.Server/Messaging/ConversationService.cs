@@ -6,6 +6,7 @@ using Parley.Contracts.Messaging;
 using Parley.Server.Data;
 using Parley.Server.Messaging.Realtime;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging;
 
@@ -48,7 +49,7 @@ internal sealed class ConversationService(Writes writes, DeliveryNotifier notifi
         var participants = participantRows.GroupBy(x => x.ConversationId).ToDictionary(g => g.Key, g => g.Select(x => MessageViews.Actor(x.Agent)).ToList());
 
         var data = page.Select(r => new ConversationView(r.c.Id, r.c.Kind, participants[r.c.Id], r.c.Established,
-            lastViews.GetValueOrDefault(r.c.Id), unread.GetValueOrDefault(r.c.Id), DateTimeOffset.FromUnixTimeMilliseconds(r.c.LastMessageAt))).ToList();
+            lastViews.GetValueOrDefault(r.c.Id), unread.GetValueOrDefault(r.c.Id), Clock.Time(r.c.LastMessageAt))).ToList();
         var next = rows.Count > take ? EncodeCursor(page[^1].c.LastMessageAt, page[^1].c.Id) : null;
         return new Contracts.Identity.Page<ConversationView>(data, next);
     }

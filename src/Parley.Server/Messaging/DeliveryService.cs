@@ -14,8 +14,10 @@ internal sealed class DeliveryService(Writes writes, IOptions<MessagingOptions> 
 {
     private ParleyDb Db => writes.Db;
 
-    /// <summary>Deliveries after <paramref name="afterSeq"/> (and after the acknowledgement point), oldest first.</summary>
-    /// <summary>Plain SQL: every push and every sync reads through here.</summary>
+    /// <summary>
+    /// Deliveries after <paramref name="afterSeq"/> (and after the acknowledgement point), oldest first. Plain SQL:
+    /// every push and every sync reads through here.
+    /// </summary>
     public async Task<(List<(long Seq, Message Message)> Items, bool HasMore)> PendingAsync(string agentId, long afterSeq, int limit, CancellationToken ct)
     {
         var rows = await Sql.QueryAsync(Db,
@@ -65,9 +67,6 @@ internal sealed class DeliveryService(Writes writes, IOptions<MessagingOptions> 
             return new AckResult(acked);
         }, ct);
     }
-
-    public async Task<long> BacklogAsync(string agentId, CancellationToken ct) =>
-        await Db.Inboxes.AsNoTracking().Where(i => i.AgentId == agentId).Select(i => i.LastDeliverySeq - i.AckedThrough).FirstOrDefaultAsync(ct);
 
     private MessagingLimits Limits => options.Value.Limits;
 }

@@ -4,6 +4,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Admin;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging;
 
@@ -23,9 +24,9 @@ internal sealed class Enforcement(Writes writes, AdminService admin, TimeProvide
     /// <summary>Counts blocks and reports from agents the target contacted first (blockers it initiated a conversation with).</summary>
     private async Task<Counts> CountAsync(string agentId, CancellationToken c)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var dayAgo = now - 86_400_000L;
-        var weekAgo = now - (7 * 86_400_000L);
+        var now = time.NowMs();
+        var dayAgo = now - Clock.DayMs;
+        var weekAgo = now - (7 * Clock.DayMs);
         var contacted = Db.Conversations.Where(x => x.Kind == ConversationKind.Direct && x.InitiatorId == agentId)
             .Select(x => x.AgentA == agentId ? x.AgentB : x.AgentA);
         var blocks = await Db.Blocks.AsNoTracking().Where(b => b.BlockedId == agentId && b.CreatedAt > weekAgo && contacted.Contains(b.BlockerId))
@@ -66,7 +67,7 @@ internal sealed class Enforcement(Writes writes, AdminService admin, TimeProvide
         {
             await writes.RunAsync(async c =>
             {
-                await writes.LockAsync(c, "enforcement:" + agentId);
+                await writes.LockAsync(c, LockKeys.Enforcement(agentId));
                 var agent = await Db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Id == agentId, c);
                 if (agent?.Status != AgentStatus.Restricted)
                 {
@@ -86,7 +87,7 @@ internal sealed class Enforcement(Writes writes, AdminService admin, TimeProvide
 
     private async Task MarkAsync(string agentId, bool autoRestricted, CancellationToken c)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         await Db.Database.ExecuteSqlAsync($"""
             INSERT INTO enforcement_states (agent_id, auto_restricted, updated_at) VALUES ({agentId}, {autoRestricted}, {now})
             ON CONFLICT (agent_id) DO UPDATE SET auto_restricted = {autoRestricted}, updated_at = {now}

@@ -24,7 +24,7 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
 
     /// <summary>At most this many members (<c>Limits:GroupMaxMembers</c>, 256 by default).</summary>
     public int MaxMembers => options.Value.Limits.GroupMaxMembers;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
     private int DailyAdds => options.Value.Limits.GroupAddsPerDay;
 
     /// <summary>
@@ -44,7 +44,7 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
         {
             var by = await Db.Agents.AsNoTracking().Where(a => a.Id == group.DeletedBy).Select(a => a.Handle).FirstOrDefaultAsync(c);
             throw new ApiException(ErrorCodes.GroupDeleted, "This group was deleted.", ApiErrors.Details(
-                ("group_id", group.Id), ("deleted_by_handle", by), ("deleted_at", DateTimeOffset.FromUnixTimeMilliseconds(deletedAt))));
+                ("group_id", group.Id), ("deleted_by_handle", by), ("deleted_at", Clock.Time(deletedAt))));
         }
         if (member.LeftAt is not null)
         {
@@ -94,13 +94,13 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
             return throwOnLimits ? throw ApiErrors.Conflict($"A group has at most {MaxMembers} members.", MaxMembers)
                 : new AddResult(handle, "rejected", ErrorCodes.Conflict);
         }
-        var dayAgo = Now - 86_400_000L;
+        var dayAgo = Now - Clock.DayMs;
         var recent = await Db.GroupInvites.Where(i => i.InvitedBy == adder.Id && i.CreatedAt > dayAgo).OrderBy(i => i.CreatedAt)
             .Select(i => i.CreatedAt).Take(DailyAdds).ToListAsync(c);
         if (recent.Count >= DailyAdds)
         {
             return throwOnLimits
-                ? throw ApiErrors.RateLimited(DailyAdds, 86_400, TimeSpan.FromMilliseconds(recent[0] + 86_400_000L - Now))
+                ? throw ApiErrors.RateLimited(DailyAdds, Clock.DaySeconds, TimeSpan.FromMilliseconds(recent[0] + Clock.DayMs - Now))
                 : new AddResult(handle, "rejected", ErrorCodes.RateLimited);
         }
         var invite = new GroupInvite
@@ -185,7 +185,7 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
     {
         var group = await Db.Groups.AsNoTracking().FirstAsync(g => g.Id == invite.GroupId, c);
         var from = await Db.Agents.AsNoTracking().FirstAsync(a => a.Id == invite.InvitedBy, c);
-        return new GroupInviteView(invite.Id, group.Id, group.Name, MessageViews.Actor(from), DateTimeOffset.FromUnixTimeMilliseconds(invite.CreatedAt));
+        return new GroupInviteView(invite.Id, group.Id, group.Name, MessageViews.Actor(from), Clock.Time(invite.CreatedAt));
     }
 
     public async Task<GroupView> ViewAsync(Group group, string? viewerId, CancellationToken c)
@@ -193,8 +193,8 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, FanO
         var members = await Db.Participants.AsNoTracking().Where(p => p.ConversationId == group.Id && p.LeftAt == null)
             .Join(Db.Agents.AsNoTracking(), p => p.AgentId, a => a.Id, (p, a) => new { p, a }).OrderBy(x => x.p.JoinedAt).ToListAsync(c);
         var creator = await Db.Agents.AsNoTracking().FirstAsync(a => a.Id == group.CreatorId, c);
-        return new GroupView(group.Id, group.Name, group.Description, MessageViews.Actor(creator), DateTimeOffset.FromUnixTimeMilliseconds(group.CreatedAt),
-            members.Count, [.. members.Select(x => new GroupMemberView(MessageViews.Actor(x.a), x.p.Role, DateTimeOffset.FromUnixTimeMilliseconds(x.p.JoinedAt)))],
+        return new GroupView(group.Id, group.Name, group.Description, MessageViews.Actor(creator), Clock.Time(group.CreatedAt),
+            members.Count, [.. members.Select(x => new GroupMemberView(MessageViews.Actor(x.a), x.p.Role, Clock.Time(x.p.JoinedAt)))],
             members.FirstOrDefault(x => x.a.Id == viewerId)?.p.Role);
     }
 }

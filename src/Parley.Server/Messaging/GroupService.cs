@@ -16,7 +16,7 @@ namespace Parley.Server.Messaging;
 internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, GroupRules rules, AgentEvents events, WebhookQueue webhooks)
 {
     private ParleyDb Db => writes.Db;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     private static void RequireUnrestricted(Agent agent)
     {
@@ -56,7 +56,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
             Db.Conversations.Add(new Conversation { Id = id, Kind = ConversationKind.Group, CreatedAt = now, LastMessageAt = now, Established = true });
             Db.Participants.Add(new Participant { ConversationId = id, AgentId = creator.Id, Role = Participant.Admin, JoinedAt = now });
             await Db.SaveChangesAsync(c);
-            await writes.LockAsync(c, "group:" + id, "group-adds:" + creator.Id);
+            await writes.LockAsync(c, LockKeys.Group(id), LockKeys.GroupAdds(creator.Id));
             var results = new List<AddResult>();
             foreach (var handle in (request.MemberHandles ?? []).Distinct(StringComparer.Ordinal))
             {
@@ -116,7 +116,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
         v.ThrowIfInvalid();
         return writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "group:" + groupId, "group-adds:" + adder.Id);
+            await writes.LockAsync(c, LockKeys.Group(groupId), LockKeys.GroupAdds(adder.Id));
             var (group, member) = await rules.TouchAsync(adder.Id, groupId, c);
             GroupRules.RequireAdmin(member);
             return await rules.AddAsync(adder, group, handle!, throwOnLimits: true, c);
@@ -126,7 +126,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
     public Task RemoveMemberAsync(string agentId, string groupId, string handle, CancellationToken ct) =>
         writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "group:" + groupId);
+            await writes.LockAsync(c, LockKeys.Group(groupId));
             var (group, member) = await rules.TouchAsync(agentId, groupId, c);
             GroupRules.RequireAdmin(member);
             var target = await TargetAsync(group, handle, c);
@@ -147,7 +147,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
     public Task<GroupView> SetRoleAsync(string agentId, string groupId, string handle, string role, CancellationToken ct) =>
         writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "group:" + groupId);
+            await writes.LockAsync(c, LockKeys.Group(groupId));
             var (group, member) = await rules.TouchAsync(agentId, groupId, c);
             GroupRules.RequireAdmin(member);
             var target = await TargetAsync(group, handle, c);
@@ -180,7 +180,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
     public Task<LeaveResult> LeaveAsync(string agentId, string groupId, CancellationToken ct) =>
         writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "group:" + groupId);
+            await writes.LockAsync(c, LockKeys.Group(groupId));
             await rules.TouchAsync(agentId, groupId, c);
             var promoted = await LeaveGroupAsync(agentId, groupId, c);
             return new LeaveResult(groupId, promoted);
@@ -222,7 +222,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
         writes.RunAsync(async c =>
         {
             var groupId = await Db.GroupInvites.AsNoTracking().Where(i => i.Id == inviteId).Select(i => i.GroupId).FirstOrDefaultAsync(c);
-            await writes.LockAsync(c, "group:" + groupId);
+            await writes.LockAsync(c, LockKeys.Group(groupId ?? ""));
             var invite = await Db.GroupInvites.FirstOrDefaultAsync(i => i.Id == inviteId && i.AgentId == agentId && i.Status == GroupInvite.Pending, c)
                 ?? throw new ApiException(ErrorCodes.NotFound, "No such invitation.");
             var group = await Db.Groups.AsNoTracking().FirstAsync(g => g.Id == invite.GroupId, c);
@@ -253,7 +253,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
     public Task<GroupDeletedResult> DeleteAsync(string agentId, string groupId, CancellationToken ct) =>
         writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "group:" + groupId);
+            await writes.LockAsync(c, LockKeys.Group(groupId));
             var (_, member) = await rules.TouchAsync(agentId, groupId, c);
             var group = await Db.Groups.FirstAsync(g => g.Id == groupId, c);
             var creatorGone = await Db.Agents.AnyAsync(a => a.Id == group.CreatorId && a.Status == AgentStatus.Deleted, c);
@@ -273,12 +273,12 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
             await Db.GroupInvites.Where(i => i.GroupId == groupId && i.Status == GroupInvite.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, GroupInvite.Cancelled), c);
             await Db.SaveChangesAsync(c);
-            var deleted = new { group_id = groupId, deleted_by = agentId, deleted_at = DateTimeOffset.FromUnixTimeMilliseconds(now) };
+            var deleted = new { group_id = groupId, deleted_by = agentId, deleted_at = Clock.Time(now) };
             foreach (var m in members)
             {
                 events.Publish(m.AgentId, "group.deleted", groupId);
                 await webhooks.EnqueueAsync(m.AgentId, "group.deleted", deleted, c);
             }
-            return new GroupDeletedResult(groupId, DateTimeOffset.FromUnixTimeMilliseconds(now));
+            return new GroupDeletedResult(groupId, Clock.Time(now));
         }, ct);
 }

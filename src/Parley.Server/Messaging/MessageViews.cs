@@ -2,6 +2,7 @@ using System.Text.Json;
 using Parley.Contracts.Messaging;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging;
 
@@ -16,7 +17,7 @@ internal static class MessageViews
         m.Id, m.ConversationId, sender, m.ClientMsgId, m.Seq, m.Type,
         JsonDocument.Parse(m.Content).RootElement.Clone(),
         m.Metadata is null ? null : JsonDocument.Parse(m.Metadata).RootElement.Clone(),
-        DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt));
+        Clock.Time(m.CreatedAt));
 
     /// <summary>Views for many messages, reading each distinct sender once.</summary>
     public static async Task<List<MessageView>> ToViewsAsync(ParleyDb db, IReadOnlyList<Message> messages, CancellationToken ct)

@@ -15,7 +15,7 @@ internal sealed class MessagingDeletionStep(Writes writes, GroupService groups, 
             .Select(p => p.ConversationId).ToListAsync(cancellationToken);
         foreach (var groupId in active)
         {
-            await writes.LockAsync(cancellationToken, "group:" + groupId);
+            await writes.LockAsync(cancellationToken, LockKeys.Group(groupId));
             await groups.LeaveGroupAsync(agentId, groupId, cancellationToken);
         }
         await db.GroupInvites.Where(i => i.AgentId == agentId && i.Status == GroupInvite.Pending)

@@ -6,6 +6,7 @@ using Parley.Server.Messaging.Realtime;
 using Parley.Server.Messaging.Webhooks;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging;
 
@@ -73,7 +74,7 @@ internal sealed class AckedDeliveryCleanupJob(Writes writes, TimeProvider time, 
 
     public Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var before = time.GetUtcNow().ToUnixTimeMilliseconds() - (options.Value.Limits.AckedDeliveryRetentionDays * 86_400_000L);
+        var before = time.NowMs() - (options.Value.Limits.AckedDeliveryRetentionDays * Clock.DayMs);
         return writes.RunAsync(ct => writes.Db.Deliveries
             .Where(d => d.CreatedAt < before && writes.Db.Inboxes.Any(i => i.AgentId == d.RecipientId && i.AckedThrough >= d.Seq))
             .ExecuteDeleteAsync(ct), cancellationToken);

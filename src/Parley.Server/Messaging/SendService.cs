@@ -155,7 +155,7 @@ internal sealed class SendService(
     private async Task<SendResult> StoreAsync(Agent sender, SendMessageRequest request, string clientMsgId, string type,
         string content, string? metadata, CancellationToken c)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         // The client_msg_id lookup comes first: a retry gets the original even if, say, the recipient is gone since.
         if (await MessageRows.BySenderAsync(Db, sender.Id, clientMsgId, c) is { } repeat)
         {
@@ -165,7 +165,7 @@ internal sealed class SendService(
         // 4. Recipient.
         var (recipient, conversation) = await ResolveAsync(sender, request, c);
         var (first, second) = string.CompareOrdinal(sender.Id, recipient.Id) < 0 ? (sender.Id, recipient.Id) : (recipient.Id, sender.Id);
-        await writes.LockAsync(c, $"pair:{first}:{second}");
+        await writes.LockAsync(c, LockKeys.Pair(sender.Id, recipient.Id));
         conversation ??= await Sql.SingleOrDefaultAsync(Db, $"SELECT {MessageRows.ConversationColumns} FROM conversations c WHERE c.agent_a = @p0 AND c.agent_b = @p1",
             r => MessageRows.ReadConversation(r), c, first, second);
 
@@ -196,7 +196,7 @@ internal sealed class SendService(
         else if (!conversation.Established && conversation.InitiatorId == sender.Id)
         {
             throw new ApiException(ErrorCodes.AwaitingReply, "Wait for a reply before messaging this agent again.",
-                ApiErrors.Details(("recipient_handle", recipient.Handle), ("waiting_since", DateTimeOffset.FromUnixTimeMilliseconds(conversation.CreatedAt))));
+                ApiErrors.Details(("recipient_handle", recipient.Handle), ("waiting_since", Clock.Time(conversation.CreatedAt))));
         }
 
         // 8. Attachments.
@@ -245,7 +245,7 @@ internal sealed class SendService(
         }
         // 4. The group and the sender's membership (GROUP_DELETED for a former member of a deleted group).
         await groups.TouchAsync(sender.Id, groupId, c);
-        await writes.LockAsync(c, "group:" + groupId);
+        await writes.LockAsync(c, LockKeys.Group(groupId));
         // 8. Attachments.
         var attachment = type == "file" ? await EnsureAttachmentAsync(sender, content, c) : null;
         var message = await groups.StoreAsync(groupId, sender.Id, type, content, metadata, clientMsgId, c);
@@ -286,15 +286,15 @@ internal sealed class SendService(
 
     private async Task EnsureColdSlotAsync(Agent sender, long now, CancellationToken c)
     {
-        await writes.LockAsync(c, "outreach:" + sender.Id);
-        var windowStart = now - 86_400_000L;
+        await writes.LockAsync(c, LockKeys.Outreach(sender.Id));
+        var windowStart = now - Clock.DayMs;
         var cold = await Db.Conversations.Where(x => x.InitiatorId == sender.Id && !x.Established && x.CreatedAt > windowStart)
             .OrderBy(x => x.CreatedAt).Select(x => x.CreatedAt).Take(Limits.ColdConversationsPerDay).ToListAsync(c);
         if (cold.Count >= Limits.ColdConversationsPerDay)
         {
             throw new ApiException(ErrorCodes.ColdCapExceeded, "Too many cold conversations in the last 24 hours.",
-                ApiErrors.Details(("limit", Limits.ColdConversationsPerDay), ("window_seconds", 86_400)),
-                retryAfter: TimeSpan.FromMilliseconds(cold[0] + 86_400_000L - now));
+                ApiErrors.Details(("limit", Limits.ColdConversationsPerDay), ("window_seconds", Clock.DaySeconds)),
+                retryAfter: TimeSpan.FromMilliseconds(cold[0] + Clock.DayMs - now));
         }
     }
 

@@ -14,14 +14,14 @@ namespace Parley.Server.Messaging;
 internal sealed class SocialService(Writes writes, Ids ids, TimeProvider time, AgentEvents events, Enforcement enforcement)
 {
     private ParleyDb Db => writes.Db;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     private async Task<Agent> AgentByHandleAsync(string? handle, CancellationToken ct) =>
         await Db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.Handle == handle && a.Status != AgentStatus.Deleted, ct)
             ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
 
     private static MuteView View(Mute m, string? handle) => new(m.Id, handle, m.ConversationId,
-        m.MutedUntil is { } until ? DateTimeOffset.FromUnixTimeMilliseconds(until) : null, DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedAt));
+        m.MutedUntil is { } until ? Clock.Time(until) : null, Clock.Time(m.CreatedAt));
 
     public async Task<MuteView> MuteAsync(string agentId, CreateMuteRequest request, CancellationToken ct)
     {
@@ -129,7 +129,7 @@ internal sealed class SocialService(Writes writes, Ids ids, TimeProvider time, A
             "online" => "online",
             _ => "offline",
         };
-        return new PresenceView(agent.Handle, status, stated?.CustomMessage, stated is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(stated.UpdatedAt));
+        return new PresenceView(agent.Handle, status, stated?.CustomMessage, stated is null ? null : Clock.Time(stated.UpdatedAt));
     }
 
     /// <summary>Reports an agent: also blocks it; once per reporter and target (<c>CONFLICT</c> on a repeat).</summary>
@@ -145,7 +145,7 @@ internal sealed class SocialService(Writes writes, Ids ids, TimeProvider time, A
         }
         await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "enforcement:" + target.Id);
+            await writes.LockAsync(c, LockKeys.Enforcement(target.Id));
             if (await Db.Reports.AnyAsync(r => r.ReporterId == reporterId && r.ReportedId == target.Id, c))
             {
                 throw ApiErrors.Conflict("You have already reported this agent.");
@@ -163,7 +163,7 @@ internal sealed class SocialService(Writes writes, Ids ids, TimeProvider time, A
     {
         var rows = await Db.Blocks.AsNoTracking().Where(b => b.BlockerId == agentId)
             .Join(Db.Agents.AsNoTracking(), b => b.BlockedId, a => a.Id, (b, a) => new { b, a }).OrderBy(x => x.a.Handle).ToListAsync(ct);
-        return new Contracts.Identity.Page<BlockView>([.. rows.Select(r => new BlockView(r.a.Handle, r.a.Plate, DateTimeOffset.FromUnixTimeMilliseconds(r.b.CreatedAt)))], null);
+        return new Contracts.Identity.Page<BlockView>([.. rows.Select(r => new BlockView(r.a.Handle, r.a.Plate, Clock.Time(r.b.CreatedAt)))], null);
     }
 }
 

@@ -18,7 +18,7 @@ internal sealed class Ids(TimeProvider time)
     {
         Span<byte> random = stackalloc byte[10];
         RandomNumberGenerator.Fill(random);
-        var value = (UInt128)(ulong)time.GetUtcNow().ToUnixTimeMilliseconds() << 80;
+        var value = (UInt128)(ulong)time.NowMs() << 80;
         for (var i = 0; i < random.Length; i++)
         {
             value |= (UInt128)random[i] << (8 * i);

@@ -20,7 +20,7 @@ internal sealed class Leases(Writes writes, Ids ids, TimeProvider time, RoomNoti
     private ParleyDb Db => writes.Db;
     private RoomLimits Limits => options.Value.Limits;
 
-    public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    public long Now => time.NowMs();
 
     /// <summary>The key every write that decides a room's leases or membership locks first.</summary>
     public static string RoomLock(string roomId) => "room:" + roomId;

@@ -102,7 +102,7 @@ internal sealed class RoomFileService(Writes writes, RoomAccess access, FileStor
     /// <summary>Under the path's lock (so two writers never take one version number): the next version of the path.</summary>
     private async Task<long> NextVersionAsync(string roomId, string path, CancellationToken c)
     {
-        await writes.LockAsync(c, $"room-file:{roomId}:{path}");
+        await writes.LockAsync(c, LockKeys.RoomFile(roomId, path));
         return (await Db.RoomFiles.Where(f => f.RoomId == roomId && f.Path == path).MaxAsync(f => (long?)f.Version, c) ?? 0) + 1;
     }
 
@@ -153,7 +153,7 @@ internal sealed class RoomFileService(Writes writes, RoomAccess access, FileStor
         var checkedPath = RoomPaths.Validate(path);
         await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, $"room-file:{roomId}:{checkedPath}");
+            await writes.LockAsync(c, LockKeys.RoomFile(roomId, checkedPath));
             var fileIds = await Db.RoomFiles.Where(f => f.RoomId == roomId && f.Path == checkedPath).Select(f => f.FileId).ToListAsync(c);
             if (fileIds.Count == 0)
             {

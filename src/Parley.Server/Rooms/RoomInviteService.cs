@@ -67,7 +67,7 @@ internal sealed class RoomInviteService(
         var invite = new RoomInvite
         {
             Id = ids.New("inv"), RoomId = roomId, Kind = kind, Target = target, TargetAgentId = agentId, Status = InviteStatus.Pending,
-            InvitedBy = scope.Principal, CreatedAt = now, ExpiresAt = now + (options.Value.Limits.RoomInviteDays * 86_400_000L),
+            InvitedBy = scope.Principal, CreatedAt = now, ExpiresAt = now + (options.Value.Limits.RoomInviteDays * Clock.DayMs),
         };
         await writes.RunAsync(_ =>
         {
@@ -118,7 +118,7 @@ internal sealed class RoomInviteService(
         var room = await writes.RunAsync(async c =>
         {
             var invite = await Addressed(caller).FirstOrDefaultAsync(i => i.Id == inviteId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such invitation.");
-            await writes.LockAsync(c, Leases.RoomLock(invite.RoomId));
+            await writes.LockAsync(c, LockKeys.Room(invite.RoomId));
             var now = leases.Now;
             // One-time: of two concurrent acceptances, one changes the row.
             if (await Db.RoomInvites.Where(i => i.Id == inviteId && i.Status == InviteStatus.Pending)
@@ -219,7 +219,7 @@ internal sealed class RoomInviteService(
         var now = leases.Now;
         var withdrawn = await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(roomId));
+            await writes.LockAsync(c, LockKeys.Room(roomId));
             return await Db.RoomGrants.Where(g => g.RoomId == roomId && g.WorkspaceId == workspace && g.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(g => g.RevokedAt, now), c);
         }, ct);
@@ -250,7 +250,7 @@ internal sealed class RoomInviteService(
         var workspace = await AdministeredWorkspaceAsync(caller, namedWorkspace, ct);
         await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(roomId));
+            await writes.LockAsync(c, LockKeys.Room(roomId));
             var consent = await Db.RoomConsents.FirstOrDefaultAsync(x => x.RoomId == roomId && x.WorkspaceId == workspace, c);
             if (consent is null)
             {

@@ -89,7 +89,7 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
     public async Task<RoomMessage> StoreAsync(string roomId, string sender, string body, IReadOnlyList<string> mentioned, string? parentId,
         string? taskId, CancellationToken c)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var seq = (await Db.Database.SqlQuery<long>(
             $"UPDATE rooms SET last_seq = last_seq + 1 WHERE id = {roomId} RETURNING last_seq AS \"Value\"").ToListAsync(c)).Single();
         var message = new RoomMessage
@@ -197,7 +197,7 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
             await access.OpenAsync(caller, request.Room!, ct);
         }
         var agentId = caller.Id;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var ids = request.MentionIds ?? [];
         var room = request.Room;
         var upTo = request.LastMentionSeq ?? 0;

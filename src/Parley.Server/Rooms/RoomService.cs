@@ -30,7 +30,7 @@ internal sealed class RoomService(
         var room = await writes.RunAsync(async c =>
         {
             // Counted under the workspace's lock, so concurrent creations never pass the plan's count.
-            await writes.LockAsync(c, "workspace-rooms:" + workspace.Id);
+            await writes.LockAsync(c, LockKeys.WorkspaceRooms(workspace.Id));
             PlanCatalog.EnsureBelowLimit("rooms", plan.MaxRooms, await Db.Rooms.CountAsync(r => r.OwnerWorkspaceId == workspace.Id, c));
             var now = leases.Now;
             var created = new Room
@@ -78,7 +78,7 @@ internal sealed class RoomService(
         v.ThrowIfInvalid();
         var room = await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(roomId));
+            await writes.LockAsync(c, LockKeys.Room(roomId));
             var room = await Db.Rooms.FirstAsync(r => r.Id == roomId, c);
             room.Name = request.Name?.Trim() ?? room.Name;
             room.Topic = request.Topic?.Trim() ?? room.Topic;
@@ -127,8 +127,8 @@ internal sealed class RoomService(
         var names = await Db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Name, ct);
         return [.. members.Select(m => m.Kind == MemberKind.Agent
             ? new RoomMemberView(m.MemberId, m.Kind, m.Role, agents[m.MemberId].Handle, agents[m.MemberId].Plate, agents[m.MemberId].DisplayName,
-                agents[m.MemberId].OwnerWorkspaceId, RoomViews.Time(m.JoinedAt))
-            : new RoomMemberView(m.MemberId, m.Kind, m.Role, null, null, names.GetValueOrDefault(m.MemberId), m.WorkspaceId, RoomViews.Time(m.JoinedAt)))];
+                agents[m.MemberId].OwnerWorkspaceId, Clock.Time(m.JoinedAt))
+            : new RoomMemberView(m.MemberId, m.Kind, m.Role, null, null, names.GetValueOrDefault(m.MemberId), m.WorkspaceId, Clock.Time(m.JoinedAt)))];
     }
 
     /// <summary>Adds an agent or a person of the room's own workspace; others come in through invites. True when added.</summary>
@@ -178,7 +178,7 @@ internal sealed class RoomService(
         }
         var (stored, added) = await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(roomId));
+            await writes.LockAsync(c, LockKeys.Room(roomId));
             if (await Db.RoomMembers.AsNoTracking().FirstOrDefaultAsync(m => m.RoomId == roomId && m.MemberId == member.MemberId, c) is { } existing)
             {
                 return (existing, false);
@@ -227,7 +227,7 @@ internal sealed class RoomService(
         }
         await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(roomId));
+            await writes.LockAsync(c, LockKeys.Room(roomId));
             var member = await Db.RoomMembers.AsNoTracking().FirstOrDefaultAsync(m => m.RoomId == roomId && m.MemberId == targetId, c)
                 ?? throw new ApiException(ErrorCodes.NotFound, "No such member.");
             if (member.Kind == MemberKind.Agent)

@@ -5,6 +5,7 @@ using Parley.Server.Identity.Agents;
 using Parley.Server.Messaging.Realtime;
 using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Rooms;
 
@@ -19,7 +20,6 @@ internal static class RoomsModule
     {
         var services = builder.Services;
         services.Configure<RoomsOptions>(builder.Configuration);
-        // Identity's resolver of "which workspace"; registered here too, for whichever module is added first.
         services.AddScoped<RoomAccess>();
         services.AddScoped<RoomNotifier>();
         services.AddScoped<Leases>();
@@ -62,7 +62,7 @@ internal sealed class RoomAgentDeletion(Writes writes, RoomService rooms) : IAge
         {
             return;
         }
-        await writes.LockAsync(cancellationToken, [.. roomIds.Select(Leases.RoomLock)]);
+        await writes.LockAsync(cancellationToken, [.. roomIds.Select(LockKeys.Room)]);
         foreach (var roomId in roomIds)
         {
             await rooms.RemoveAgentAsync(roomId, agentId, "agent_deleted", actor: null, cancellationToken);
@@ -86,7 +86,7 @@ internal sealed class LeaseSweepJob(Writes writes, Leases leases, IOptions<Rooms
         {
             lapsed += await writes.RunAsync(async ct =>
             {
-                await writes.LockAsync(ct, Leases.RoomLock(roomId));
+                await writes.LockAsync(ct, LockKeys.Room(roomId));
                 return await leases.ApplyLapsesAsync(roomId, null, ct);
             }, cancellationToken);
         }
@@ -102,7 +102,7 @@ internal sealed class RoomInviteCleanupJob(Writes writes, TimeProvider time) : I
 
     public Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         return writes.RunAsync(ct => writes.Db.RoomInvites.Where(i => i.Status == InviteStatus.Pending && i.ExpiresAt <= now).ExecuteDeleteAsync(ct),
             cancellationToken);
     }

@@ -8,6 +8,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Rooms;
 
@@ -66,18 +67,18 @@ internal sealed class TaskLeaseService(
             {
                 throw new ApiException(ErrorCodes.TaskAlreadyClaimed, "Another instance holds this task's lease: stop, do not retry or do its work.",
                     ApiErrors.Details(("claimed_by", await Principals.ResolveOneAsync(Db, task.HolderId, c)), ("instance_id", task.HolderInstance),
-                        ("expires_at", RoomViews.Time(task.ExpiresAt!.Value))));
+                        ("expires_at", Clock.Time(task.ExpiresAt!.Value))));
             }
             // The same holder claiming again gets a new lease: the old token stops working.
             var again = task.HolderId is not null;
             leases.Start(task, caller.Id, instance, token, ttl);
             leases.Log(task, TaskEventType.Claimed, scope.Principal, ("instance_id", instance), ("generation", task.Generation),
-                ("ttl_seconds", ttl), ("expires_at", RoomViews.Time(task.ExpiresAt!.Value)), ("reclaimed", again));
+                ("ttl_seconds", ttl), ("expires_at", Clock.Time(task.ExpiresAt!.Value)), ("reclaimed", again));
             await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.Claimed, scope.Principal, c);
             return task;
         }, ct);
-        return new TaskClaimed(await RoomViews.TaskAsync(Db, task, ct), token, task.Generation, RoomViews.Time(task.ExpiresAt!.Value),
-            RoomViews.Time(task.GraceUntil!.Value));
+        return new TaskClaimed(await RoomViews.TaskAsync(Db, task, ct), token, task.Generation, Clock.Time(task.ExpiresAt!.Value),
+            Clock.Time(task.GraceUntil!.Value));
     }
 
     /// <summary>Extends a live lease (one in its grace period too) to now + its TTL.</summary>
@@ -92,10 +93,10 @@ internal sealed class TaskLeaseService(
                 return LeaseOutcome<LeaseRenewed>.Rejected(stale);
             }
             leases.Extend(task);
-            leases.Log(task, TaskEventType.Renewed, scope.Principal, ("generation", task.Generation), ("expires_at", RoomViews.Time(task.ExpiresAt!.Value)));
+            leases.Log(task, TaskEventType.Renewed, scope.Principal, ("generation", task.Generation), ("expires_at", Clock.Time(task.ExpiresAt!.Value)));
             await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.Renewed, scope.Principal, c);
             return LeaseOutcome<LeaseRenewed>.Ok(new LeaseRenewed(await RoomViews.TaskAsync(Db, task, c), task.Generation,
-                RoomViews.Time(task.ExpiresAt!.Value), RoomViews.Time(task.GraceUntil!.Value)));
+                Clock.Time(task.ExpiresAt!.Value), Clock.Time(task.GraceUntil!.Value)));
         }, ct);
     }
 
@@ -243,7 +244,7 @@ internal sealed class TaskLeaseService(
     /// </summary>
     private async Task<RoomTask> LockedTaskAsync(RoomScope scope, string taskId, CancellationToken c)
     {
-        await writes.LockAsync(c, Leases.RoomLock(scope.Room.Id));
+        await writes.LockAsync(c, LockKeys.Room(scope.Room.Id));
         var room = await Db.Rooms.AsNoTracking().FirstAsync(r => r.Id == scope.Room.Id, c);
         RoomAccess.EnsureWritable(room, scope.Caller);
         if (scope.IsAgent && !await Db.RoomMembers.AsNoTracking().AnyAsync(m => m.RoomId == room.Id && m.MemberId == scope.Caller.Id, c))

@@ -33,7 +33,7 @@ internal sealed class TaskService(
         var assignment = await crossOwner.AssignAsync(scope, request.Assignee, ct);
         var task = await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(roomId));
+            await writes.LockAsync(c, LockKeys.Room(roomId));
             var now = leases.Now;
             var position = request.Order ?? ((await Db.Tasks.Where(t => t.RoomId == roomId).MaxAsync(t => (long?)t.Position, c) ?? 0) + 1);
             var task = new RoomTask
@@ -154,7 +154,7 @@ internal sealed class TaskService(
         var assignment = reassign ? await crossOwner.AssignAsync(scope, assigneeName, ct) : null;
         var task = await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(scope.Room.Id));
+            await writes.LockAsync(c, LockKeys.Room(scope.Room.Id));
             await leases.ApplyLapsesAsync(scope.Room.Id, taskId, c);
             var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
             var changed = new List<string>();
@@ -209,7 +209,7 @@ internal sealed class TaskService(
         EnsureCreatorOrAdmin(scope, task);
         await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(task.RoomId));
+            await writes.LockAsync(c, LockKeys.Room(task.RoomId));
             if (await Db.Tasks.Where(t => t.Id == taskId).ExecuteDeleteAsync(c) == 0)
             {
                 throw new ApiException(ErrorCodes.NotFound, "No such task.");
@@ -245,7 +245,7 @@ internal sealed class TaskService(
         scope.EnsurePerson();
         var task = await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, Leases.RoomLock(scope.Room.Id));
+            await writes.LockAsync(c, LockKeys.Room(scope.Room.Id));
             var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
             if (task.Consent != TaskConsent.Pending || task.AssigneeId is null)
             {

@@ -5,6 +5,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Identity.Admin;
 
@@ -31,7 +32,7 @@ internal sealed class AdminService(Writes writes, AgentSignals signals, TimeProv
             var previous = agent.Status;
             agent.Status = status;
             agent.StatusReason = reason;
-            agent.UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
+            agent.UpdatedAt = time.NowMs();
             if (previous != status)
             {
                 await signals.TellAsync(agent.Id, "agent.status_changed", new { agent_id = agent.Id, status, previous_status = previous, reason }, c);

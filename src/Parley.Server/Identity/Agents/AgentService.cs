@@ -17,7 +17,7 @@ internal sealed class AgentService(
     Writes writes, Ids ids, TimeProvider time, PlanCatalog plans, AgentSignals signals, IEnumerable<IAgentDeletionStep> deletionSteps)
 {
     private ParleyDb Db => writes.Db;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     public async Task<AgentCreated> CreateAsync(Workspace workspace, CreateAgentRequest request, CancellationToken ct)
     {
@@ -30,7 +30,7 @@ internal sealed class AgentService(
         {
             return await writes.RunAsync(async c =>
             {
-                await writes.LockAsync(c, "workspace-agents:" + workspace.Id);
+                await writes.LockAsync(c, LockKeys.WorkspaceAgents(workspace.Id));
                 var count = await Db.Agents.CountAsync(a => a.OwnerWorkspaceId == workspace.Id && a.Status != AgentStatus.Deleted, c);
                 PlanCatalog.EnsureBelowLimit("agents", plans.Get(workspace.Plan).MaxAgents, count);
                 if (await Db.Agents.AnyAsync(a => a.Handle == handle, c))
@@ -158,7 +158,7 @@ internal sealed class AgentService(
     public Task DeleteAsync(Workspace workspace, string agentId, CancellationToken ct) =>
         writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "workspace-agents:" + workspace.Id);
+            await writes.LockAsync(c, LockKeys.WorkspaceAgents(workspace.Id));
             var agent = await FindOwnedAsync(workspace, agentId, c, track: true);
             if (agent.IsDefault && await Db.Agents.AnyAsync(a => a.OwnerWorkspaceId == workspace.Id && a.Id != agent.Id && a.Status != AgentStatus.Deleted, c))
             {
@@ -185,7 +185,7 @@ internal sealed class AgentService(
     public Task<AgentView> MakeDefaultAsync(Workspace workspace, string agentId, CancellationToken ct) =>
         writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "workspace-agents:" + workspace.Id);
+            await writes.LockAsync(c, LockKeys.WorkspaceAgents(workspace.Id));
             var agent = await FindOwnedAsync(workspace, agentId, c, track: true);
             if (agent.IsDefault)
             {

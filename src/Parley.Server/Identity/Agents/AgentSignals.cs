@@ -58,7 +58,7 @@ internal sealed class AgentSignals(Writes writes, IClusterBus bus, Ids ids, Time
         var notice = new AgentNotice
         {
             Id = ids.New("ntc"), AgentId = agentId, Type = type, Payload = System.Text.Json.JsonSerializer.Serialize(payload, Contracts.Json.ParleyJson.Options),
-            CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            CreatedAt = time.NowMs(),
         };
         writes.Db.AgentNotices.Add(notice);
         Publish(NoticeAdded, agentId + ":" + notice.Id);

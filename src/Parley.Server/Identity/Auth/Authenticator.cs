@@ -6,6 +6,7 @@ using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Security;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Identity.Auth;
 
@@ -70,7 +71,7 @@ internal sealed class CredentialLookup(ParleyDb db, TimeProvider time, InstanceA
     /// <summary>Records use at most once a minute, so authentication does not write on every request.</summary>
     public async Task TouchKeyAsync(ApiKey key, CancellationToken ct)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         if (key.LastUsedAt is null || key.LastUsedAt < now - (long)LastUsedResolution.TotalMilliseconds)
         {
             var stale = now - (long)LastUsedResolution.TotalMilliseconds;
@@ -79,7 +80,7 @@ internal sealed class CredentialLookup(ParleyDb db, TimeProvider time, InstanceA
         }
     }
 
-    public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    public long Now => time.NowMs();
 }
 
 /// <summary>Agent secret keys (<c>prl_sk_…</c>) and publishable keys (<c>prl_pk_…</c>).</summary>

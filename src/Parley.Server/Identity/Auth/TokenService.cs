@@ -32,7 +32,7 @@ internal sealed class SigningKeys(IServiceScopeFactory scopes, SecretBox box, Id
         var writes = scope.ServiceProvider.GetRequiredService<Writes>();
         await writes.RunAsync(async ct =>
         {
-            await writes.LockAsync(ct, "signing-keys");
+            await writes.LockAsync(ct, LockKeys.SigningKeys);
             if (!await writes.Db.SigningKeys.AnyAsync(k => k.Active, ct))
             {
                 using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -44,7 +44,7 @@ internal sealed class SigningKeys(IServiceScopeFactory scopes, SecretBox box, Id
                     PrivateKey = box.Seal(ec.ExportECPrivateKey(), Purpose),
                     PublicJwk = JsonSerializer.Serialize(new { kty = jwk.Kty, crv = jwk.Crv, x = jwk.X, y = jwk.Y, kid = id, use = "sig", alg = "ES256" }),
                     Active = true,
-                    CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    CreatedAt = time.NowMs(),
                 });
             }
         }, cancellationToken);

@@ -21,7 +21,7 @@ namespace Parley.Server.Identity.Claims;
 internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, PlanCatalog plans, AgentSignals signals, IOptions<IdentityOptions> options)
 {
     private ParleyDb Db => writes.Db;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     public async Task<AgentView> ClaimAsync(Workspace workspace, ClaimRequest request, CancellationToken ct)
     {
@@ -50,7 +50,7 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
 
         return await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "workspace-agents:" + workspace.Id);
+            await writes.LockAsync(c, LockKeys.WorkspaceAgents(workspace.Id));
             var agent = await Db.Agents.FirstOrDefaultAsync(a => a.Id == key.AgentId && a.Status != AgentStatus.Deleted, c) ?? throw InvalidKey();
             if (agent.OwnerWorkspaceId == workspace.Id)
             {
@@ -72,12 +72,12 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
 
     private async Task EnsureNotLockedAsync(string agentId, CancellationToken ct)
     {
-        var hourAgo = Now - 3_600_000L;
+        var hourAgo = Now - Clock.HourMs;
         var failures = await Db.ClaimFailures.AsNoTracking().Where(f => f.AgentId == agentId && f.At > hourAgo).Select(f => f.At).ToListAsync(ct);
         if (failures.Count >= options.Value.Limits.ClaimFailuresPerHour)
         {
             throw new ApiException(ErrorCodes.TooManyClaims, "Too many failed claims on this agent; try again later.",
-                retryAfter: TimeSpan.FromMilliseconds(failures.Min() + 3_600_000L - Now));
+                retryAfter: TimeSpan.FromMilliseconds(failures.Min() + Clock.HourMs - Now));
         }
     }
 
@@ -87,7 +87,7 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
     public Task ReleaseAsync(Workspace workspace, string agentId, CancellationToken ct) =>
         writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "workspace-agents:" + workspace.Id);
+            await writes.LockAsync(c, LockKeys.WorkspaceAgents(workspace.Id));
             var agent = await Db.Agents.FirstOrDefaultAsync(a => a.Id == agentId && a.OwnerWorkspaceId == workspace.Id
                 && a.RegisteredEmail != null && a.Status != AgentStatus.Deleted, c)
                 ?? throw new ApiException(ErrorCodes.ClaimNotFound, "This workspace holds no claim on that agent.");

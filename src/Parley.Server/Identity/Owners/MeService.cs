@@ -8,6 +8,7 @@ using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Validation;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Identity.Owners;
 
@@ -15,7 +16,7 @@ namespace Parley.Server.Identity.Owners;
 internal sealed class MeService(Writes writes, TimeProvider time, InstanceAdmins admins, IOptions<IdentityOptions> options)
 {
     private ParleyDb Db => writes.Db;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     public async Task<MeResponse> GetAsync(Caller caller, CancellationToken ct)
     {
@@ -40,7 +41,7 @@ internal sealed class MeService(Writes writes, TimeProvider time, InstanceAdmins
         var row = new PersonalAccessToken
         {
             Id = id, AccountId = caller.Account!.Id, Name = name, SecretHash = Secrets.Sha256(secret), Last4 = CredentialFormat.Last4(secret),
-            CreatedAt = now, ExpiresAt = now + ((request.ExpiresInDays ?? max) * 86_400_000L),
+            CreatedAt = now, ExpiresAt = now + ((request.ExpiresInDays ?? max) * Clock.DayMs),
         };
         await writes.RunAsync(_ =>
         {

@@ -24,7 +24,7 @@ internal sealed class OwnerAuthService(
     private const string GracePurpose = "refresh-grace";
     private ParleyDb Db => writes.Db;
     private IdentityLimits Limits => options.Value.Limits;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 
@@ -127,7 +127,7 @@ internal sealed class OwnerAuthService(
         Db.Sessions.Add(new Session
         {
             Id = id, AccountId = accountId, RefreshHash = Secrets.Sha256(secret), CreatedAt = now,
-            ExpiresAt = now + (Limits.RefreshTokenDays * 86_400_000L),
+            ExpiresAt = now + (Limits.RefreshTokenDays * Clock.DayMs),
         });
         var (access, expiresIn) = tokens.IssueAccessToken(accountId, id);
         return new TokenPair(access, refresh, expiresIn);
@@ -148,7 +148,7 @@ internal sealed class OwnerAuthService(
         }
         var outcome = await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "session:" + sessionId);
+            await writes.LockAsync(c, LockKeys.Session(sessionId));
             var session = await Db.Sessions.FirstOrDefaultAsync(s => s.Id == sessionId, c);
             var now = Now;
             if (session is null || session.ExpiresAt <= now)

@@ -21,7 +21,7 @@ internal sealed class OneTimeCodes(Writes writes, Ids ids, TimeProvider time, Ma
 {
     private ParleyDb Db => writes.Db;
     private IdentityLimits Limits => options.Value.Limits;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     public int TtlSeconds => Limits.CodeTtlMinutes * 60;
 

@@ -8,6 +8,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Identity.Registration;
 
@@ -37,7 +38,7 @@ internal sealed class RegistrationService(
         email = OwnerAuthService.NormalizeEmail(email);
         return await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "email:" + email);
+            await writes.LockAsync(c, LockKeys.Email(email));
             await EnsureEmailCanRegisterAsync(email, c);
             if (await Db.Agents.AnyAsync(a => a.Handle == handle, c))
             {
@@ -71,7 +72,7 @@ internal sealed class RegistrationService(
         {
             return await writes.RunAsync(async c =>
             {
-                await writes.LockAsync(c, "email:" + entry.Email);
+                await writes.LockAsync(c, LockKeys.Email(entry.Email));
                 var payload = await codes.ConsumeAsync<RegisterPayload>(entry, c);
                 await EnsureEmailCanRegisterAsync(entry.Email, c);
                 if (await Db.Agents.AnyAsync(a => a.Handle == payload.Handle, c))
@@ -100,13 +101,13 @@ internal sealed class RegistrationService(
         v.ThrowIfInvalid();
         return await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "email:" + email);
-            var hourAgo = time.GetUtcNow().ToUnixTimeMilliseconds() - 3_600_000L;
+            await writes.LockAsync(c, LockKeys.Email(email));
+            var hourAgo = time.NowMs() - Clock.HourMs;
             var recent = await Db.PendingCodes.Where(p => p.Email == email && p.Purpose == CodePurpose.Recover && p.LastSentAt > hourAgo)
                 .Select(p => p.LastSentAt).ToListAsync(c);
             if (recent.Count >= Limits.RecoveriesPerEmailPerHour)
             {
-                var wait = TimeSpan.FromMilliseconds(recent.Min() + 3_600_000L - time.GetUtcNow().ToUnixTimeMilliseconds());
+                var wait = TimeSpan.FromMilliseconds(recent.Min() + Clock.HourMs - time.NowMs());
                 throw ApiErrors.RateLimited(Limits.RecoveriesPerEmailPerHour, 3600, wait);
             }
             var agent = await Db.Agents.AsNoTracking().FirstOrDefaultAsync(a => a.RegisteredEmail == email
@@ -176,7 +177,7 @@ internal sealed class RegistrationService(
     /// <summary>Revokes every key of the agent and gives it one new secret key.</summary>
     private async Task<string> ReplaceKeysAsync(string agentId, CancellationToken c)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         await Db.ApiKeys.Where(k => k.AgentId == agentId && k.RevokedAt == null).ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), c);
         signals.RevokeAll(agentId);
         return agents.AddKey(agentId, KeyKinds.Secret, "default", Scopes.All).ApiKey;

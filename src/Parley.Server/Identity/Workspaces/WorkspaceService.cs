@@ -16,10 +16,10 @@ namespace Parley.Server.Identity.Workspaces;
 internal sealed class WorkspaceService(Writes writes, Ids ids, TimeProvider time, PlanCatalog plans, IOptions<IdentityOptions> options)
 {
     private ParleyDb Db => writes.Db;
-    private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now => time.NowMs();
 
     public static WorkspaceInviteView ToView(WorkspaceInvite i, string workspaceName) =>
-        new(i.Id, i.WorkspaceId, workspaceName, i.Email, i.Role, i.Status, Views.Time(i.CreatedAt), Views.Time(i.ExpiresAt));
+        new(i.Id, i.WorkspaceId, workspaceName, i.Email, i.Role, i.Status, Clock.Time(i.CreatedAt), Clock.Time(i.ExpiresAt));
 
     public async Task<Page<WorkspaceWithRole>> ListAsync(Caller caller, CancellationToken ct)
     {
@@ -71,7 +71,7 @@ internal sealed class WorkspaceService(Writes writes, Ids ids, TimeProvider time
         var rows = await Db.WorkspaceMembers.AsNoTracking().Where(m => m.WorkspaceId == workspace.Id)
             .Join(Db.Accounts.AsNoTracking(), m => m.AccountId, a => a.Id, (m, a) => new { m, a })
             .OrderBy(x => x.m.CreatedAt).ToListAsync(ct);
-        return new Page<MemberView>([.. rows.Select(x => new MemberView(x.a.Id, x.a.Email, x.a.Name, x.m.Role, Views.Time(x.m.CreatedAt)))], null);
+        return new Page<MemberView>([.. rows.Select(x => new MemberView(x.a.Id, x.a.Email, x.a.Name, x.m.Role, Clock.Time(x.m.CreatedAt)))], null);
     }
 
     /// <summary>
@@ -92,7 +92,7 @@ internal sealed class WorkspaceService(Writes writes, Ids ids, TimeProvider time
         {
             Id = ids.New("inv"), WorkspaceId = workspace.Id, Email = OwnerAuthService.NormalizeEmail(email), Role = role,
             InvitedBy = caller.Account!.Id, Status = WorkspaceInvite.Pending, CreatedAt = now,
-            ExpiresAt = now + (options.Value.Limits.WorkspaceInviteDays * 86_400_000L),
+            ExpiresAt = now + (options.Value.Limits.WorkspaceInviteDays * Clock.DayMs),
         };
         await writes.RunAsync(_ =>
         {
@@ -113,7 +113,7 @@ internal sealed class WorkspaceService(Writes writes, Ids ids, TimeProvider time
             var member = await FindMemberAsync(workspace, accountId, c);
             member.Role = role;
             var account = await Db.Accounts.AsNoTracking().FirstAsync(a => a.Id == accountId, c);
-            return new MemberView(account.Id, account.Email, account.Name, role, Views.Time(member.CreatedAt));
+            return new MemberView(account.Id, account.Email, account.Name, role, Clock.Time(member.CreatedAt));
         }, ct);
     }
 

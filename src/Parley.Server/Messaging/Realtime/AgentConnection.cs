@@ -8,6 +8,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging.Realtime;
 
@@ -172,7 +173,7 @@ internal sealed class AgentConnection(
             return false;
         }
         // Mutes stop pushes only: a muted message is skipped here and stays pending for sync.
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var mutes = await Sql.QueryAsync(db, "SELECT muted_agent_id, conversation_id FROM mutes WHERE agent_id = @p0 AND (muted_until IS NULL OR muted_until > @p1)",
             r => new Mute { Id = "", AgentId = AgentId, MutedAgentId = r.NullableString(0), ConversationId = r.NullableString(1) }, ct, AgentId, now);
         var views = await MessageViews.ToViewsAsync(db, [.. items.Select(i => i.Message)], ct);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Parley.Contracts.Messaging;
 using Parley.Server.Data;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging.Realtime;
 
@@ -62,7 +63,7 @@ internal sealed class GroupDeletedEvent : IAgentEventRenderer
             group_id = group.Id,
             name = group.Name,
             deleted_by = await services.ActorAsync(group.DeletedBy!, ct),
-            deleted_at = DateTimeOffset.FromUnixTimeMilliseconds(at),
+            deleted_at = Clock.Time(at),
         };
     }
 }

@@ -6,6 +6,7 @@ using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Platform.Cluster;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging.Realtime;
 
@@ -26,8 +27,6 @@ internal sealed class WebSocketHub(
 
     public int Count => _byAgent.Values.Sum(c => c.Length);
 
-    public bool IsOnline(string agentId) => _byAgent.TryGetValue(agentId, out var list) && list.Length > 0;
-
     /// <summary>Registers a socket here and in <c>socket_sessions</c> (so every node sees the agent online).</summary>
     public async Task AddAsync(AgentConnection connection)
     {
@@ -38,7 +37,7 @@ internal sealed class WebSocketHub(
         {
             writes.Db.SocketSessions.Add(new SocketSession
             {
-                Id = connection.SessionId, AgentId = connection.AgentId, NodeId = node.Id, SeenAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                Id = connection.SessionId, AgentId = connection.AgentId, NodeId = node.Id, SeenAt = time.NowMs(),
             });
             if (list.Length == 1)
             {
@@ -85,7 +84,7 @@ internal sealed class WebSocketHub(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var writes = scope.ServiceProvider.GetRequiredService<Writes>();
-                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var now = time.NowMs();
                 await writes.RunAsync(c => writes.Db.SocketSessions.Where(s => s.NodeId == node.Id)
                     .ExecuteUpdateAsync(x => x.SetProperty(s => s.SeenAt, now), c), _stopping.Token);
             }

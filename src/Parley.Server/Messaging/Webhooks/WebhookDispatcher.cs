@@ -100,7 +100,7 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
         await using var scope = scopes.CreateAsyncScope();
         var writes = scope.ServiceProvider.GetRequiredService<Writes>();
         var db = writes.Db;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var due = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.Status == WebhookDelivery.Pending && d.NextAttemptAt <= now && d.LockedUntil <= now)
             .Join(db.Webhooks.AsNoTracking(), d => d.WebhookId, w => w.Id, (d, w) => new { d, w })
@@ -172,7 +172,7 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
         await using var scope = scopes.CreateAsyncScope();
         var writes = scope.ServiceProvider.GetRequiredService<Writes>();
         var db = writes.Db;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         await writes.RunAsync(async c =>
         {
             if (error is null)

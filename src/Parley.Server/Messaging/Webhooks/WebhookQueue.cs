@@ -50,7 +50,7 @@ internal sealed class WebhookQueue(Writes writes, Ids ids, TimeProvider time, We
         {
             return;
         }
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var hookOwners = hooks.Select(h => h.AgentId).Distinct().ToList();
         var muted = await Db.Mutes.AsNoTracking()
             .Where(m => hookOwners.Contains(m.AgentId) && (m.MutedUntil == null || m.MutedUntil > now)

@@ -19,7 +19,7 @@ internal sealed class WebhookService(Writes writes, Ids ids, TimeProvider time, 
     private ParleyDb Db => writes.Db;
 
     private static WebhookView View(Webhook w) =>
-        new(w.Id, w.Url, w.Events.Split(' '), DateTimeOffset.FromUnixTimeMilliseconds(w.CreatedAt));
+        new(w.Id, w.Url, w.Events.Split(' '), Clock.Time(w.CreatedAt));
 
     public async Task<WebhookCreated> CreateAsync(string agentId, CreateWebhookRequest request, CancellationToken ct)
     {
@@ -39,18 +39,18 @@ internal sealed class WebhookService(Writes writes, Ids ids, TimeProvider time, 
         var hook = new Webhook
         {
             Id = ids.New("hook"), AgentId = agentId, Url = url, Events = string.Join(' ', request.Events!.Distinct()),
-            Secret = box.Seal(Encoding.UTF8.GetBytes(secret), WebhookDispatcher.SecretPurpose), CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            Secret = box.Seal(Encoding.UTF8.GetBytes(secret), WebhookDispatcher.SecretPurpose), CreatedAt = time.NowMs(),
         };
         await writes.RunAsync(async c =>
         {
-            await writes.LockAsync(c, "webhooks:" + agentId);
+            await writes.LockAsync(c, LockKeys.Webhooks(agentId));
             if (await Db.Webhooks.CountAsync(w => w.AgentId == agentId, c) >= MaxPerAgent)
             {
                 throw ApiErrors.Conflict($"An agent may have at most {MaxPerAgent} webhooks.", MaxPerAgent);
             }
             Db.Webhooks.Add(hook);
         }, ct);
-        return new WebhookCreated(hook.Id, hook.Url, hook.Events.Split(' '), secret, DateTimeOffset.FromUnixTimeMilliseconds(hook.CreatedAt));
+        return new WebhookCreated(hook.Id, hook.Url, hook.Events.Split(' '), secret, Clock.Time(hook.CreatedAt));
     }
 
     /// <summary><c>INVALID_URL</c> unless absolute http(s); a literal private address is refused here too (names are checked when connecting).</summary>

@@ -51,7 +51,7 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ErrorWriter 
         ApiException api => api,
         BadHttpRequestException bad => FromBadRequest(context, bad),
         JsonException json => Malformed(json),
-        _ when DatabaseErrors.IsUnavailable(exception) =>
+        _ when context.RequestServices.GetRequiredService<DatabaseProvider>().IsUnavailable(exception) =>
             ApiErrors.Unavailable("The database is temporarily unavailable.", TimeSpan.FromSeconds(1)),
         _ => new ApiException(ErrorCodes.InternalError,
             "An unexpected error occurred; quote the request_id when reporting it."),

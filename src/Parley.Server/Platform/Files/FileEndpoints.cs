@@ -70,5 +70,5 @@ internal static class FileEndpoints
     }
 
     public static FileView ToView(StoredFile file) => new(file.Id, file.Status, file.SizeBytes, file.Sha256, file.ContentType, file.Filename,
-        DateTimeOffset.FromUnixTimeMilliseconds(file.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(file.UpdatedAt));
+        Clock.Time(file.CreatedAt), Clock.Time(file.UpdatedAt));
 }

@@ -210,8 +210,8 @@ internal sealed class FileStore(
     public async Task<int> CleanupAsync(CancellationToken cancellationToken)
     {
         var now = Now();
-        var pendingBefore = now - (Limits.PendingUploadRetentionHours * 3_600_000L);
-        var quarantinedBefore = now - (Limits.QuarantineRetentionDays * 86_400_000L);
+        var pendingBefore = now - (Limits.PendingUploadRetentionHours * Clock.HourMs);
+        var quarantinedBefore = now - (Limits.QuarantineRetentionDays * Clock.DayMs);
         var stale = await Db.Files.AsNoTracking()
             .Where(f => (f.Status == StoredFile.PendingUpload && f.CreatedAt <= pendingBefore)
                 || (f.Status == StoredFile.Quarantined && f.UpdatedAt <= quarantinedBefore))
@@ -229,7 +229,7 @@ internal sealed class FileStore(
         {
             return;
         }
-        await writes.LockAsync(ct, "storage:" + quotaOwner);
+        await writes.LockAsync(ct, LockKeys.Storage(quotaOwner));
         var used = await Db.Files
             .Where(f => f.QuotaOwner == quotaOwner && (f.Status == StoredFile.PendingUpload || f.Status == StoredFile.Uploaded))
             .SumAsync(f => f.SizeBytes, ct);
@@ -277,5 +277,5 @@ internal sealed class FileStore(
         return System.Buffers.Text.Base64Url.EncodeToString(mac);
     }
 
-    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+    private long Now() => time.NowMs();
 }

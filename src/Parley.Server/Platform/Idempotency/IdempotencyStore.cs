@@ -27,12 +27,12 @@ internal sealed class IdempotencyStore(Writes writes, TimeProvider time, IOption
         var limits = options.Value.Limits;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var now = time.NowMs();
             var existing = await Db.IdempotencyRecords.AsNoTracking()
                 .FirstOrDefaultAsync(r => r.Scope == scope && r.Key == key, cancellationToken);
             var claimId = Guid.NewGuid().ToString("N");
             var lockedUntil = now + (limits.IdempotencyLockSeconds * 1000L);
-            var expiresAt = now + (limits.IdempotencyTtlHours * 3_600_000L);
+            var expiresAt = now + (limits.IdempotencyTtlHours * Clock.HourMs);
 
             if (existing is null)
             {
@@ -120,7 +120,7 @@ internal sealed class IdempotencyStore(Writes writes, TimeProvider time, IOption
     /// <summary>Deletes records past their 24 hours (a background job).</summary>
     public Task<int> DeleteExpiredAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         return writes.RunAsync(ct => Db.IdempotencyRecords.Where(r => r.ExpiresAt <= now).ExecuteDeleteAsync(ct), cancellationToken);
     }
 }

@@ -101,7 +101,7 @@ internal sealed class JobScheduler(
 
     private async Task<bool> TryTakeAsync(Writes writes, IBackgroundJob job, bool force, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var dueBefore = force ? long.MaxValue : now - (long)job.Interval.TotalMilliseconds;
         var until = now + (long)Lease.TotalMilliseconds;
         var taken = await writes.RunAsync(ct => writes.Db.JobLeases

@@ -48,7 +48,7 @@ internal sealed class RateLimiter(TimeProvider time, IOptionsMonitor<ParleyOptio
     public RateDecision Acquire(string policyName, string partition)
     {
         var policy = Policy(policyName);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var windowMs = policy.WindowSeconds * 1000L;
         var start = now - (now % windowMs);
         var reset = TimeSpan.FromMilliseconds(start + windowMs - now);
@@ -88,7 +88,7 @@ internal sealed class RateLimiter(TimeProvider time, IOptionsMonitor<ParleyOptio
     /// <summary>Forgets windows that have ended (run by a background job).</summary>
     public int Sweep()
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.NowMs();
         var removed = 0;
         foreach (var (key, window) in _windows)
         {

@@ -16,8 +16,6 @@ internal static class Secrets
 
     public static byte[] Sha256(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 
-    public static string Sha256Hex(string value) => Convert.ToHexStringLower(Sha256(value));
-
     /// <summary>Compares a presented secret with a stored SHA-256 hash in constant time.</summary>
     public static bool MatchesHash(string presented, byte[] storedHash) =>
         CryptographicOperations.FixedTimeEquals(Sha256(presented), storedHash);
