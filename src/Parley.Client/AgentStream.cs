@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Parley.Contracts.Channel;
 using Parley.Contracts.Json;
 using Parley.Contracts.Messaging;
 
@@ -79,11 +79,11 @@ public sealed class AgentStream : IAsyncDisposable
 
     /// <summary>Acknowledges every delivery up to and including this one, over the socket.</summary>
     public Task AckAsync(string deliveryId, CancellationToken cancellationToken = default) =>
-        SendAsync(new { type = "ack", last_delivery_id = deliveryId }, cancellationToken);
+        SendAsync(new { type = FrameTypes.Ack, last_delivery_id = deliveryId }, cancellationToken);
 
     /// <summary>Tells the conversation's other participants this agent is typing.</summary>
     public Task TypingAsync(string conversationId, CancellationToken cancellationToken = default) =>
-        SendAsync(new { type = "typing.start", conversation_id = conversationId }, cancellationToken);
+        SendAsync(new { type = FrameTypes.TypingStart, conversation_id = conversationId }, cancellationToken);
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
@@ -149,7 +149,7 @@ public sealed class AgentStream : IAsyncDisposable
                     message.Write(buffer, 0, result.Count);
                 }
                 while (!result.EndOfMessage);
-                await HandleAsync(JsonDocument.Parse(Encoding.UTF8.GetString(message.ToArray())).RootElement.Clone());
+                await HandleAsync(JsonSerializer.Deserialize<Frame>(message.ToArray(), ParleyJson.Options)!);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or JsonException)
@@ -158,18 +158,17 @@ public sealed class AgentStream : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(JsonElement frame)
+    private async Task HandleAsync(Frame frame)
     {
-        var type = frame.GetProperty("type").GetString() ?? "";
-        var payload = frame.TryGetProperty("payload", out var p) ? p : default;
-        switch (type)
+        var payload = frame.Payload is JsonElement element ? element : default;
+        switch (frame.Type)
         {
-            case "ping":
-                await SendAsync(new { type = "pong" }, _stop.Token);
+            case FrameTypes.Ping:
+                await SendAsync(new { type = FrameTypes.Pong }, _stop.Token);
                 return;
-            case "hello.ok" or "ack.ok":
+            case FrameTypes.HelloOk or FrameTypes.AckOk:
                 return;
-            case "message.new":
+            case FrameTypes.MessageNew:
                 var delivery = payload.Deserialize<DeliveryView>(ParleyJson.Options)!;
                 // Delivery ids of one agent grow in commit order, so anything not above the last handed out is a replay.
                 if (_lastDeliveryId is not null && string.CompareOrdinal(delivery.DeliveryId, _lastDeliveryId) <= 0)
@@ -177,10 +176,10 @@ public sealed class AgentStream : IAsyncDisposable
                     return;
                 }
                 _lastDeliveryId = delivery.DeliveryId;
-                await _events.Writer.WriteAsync(new AgentEvent(type, payload, delivery));
+                await _events.Writer.WriteAsync(new AgentEvent(frame.Type, payload, delivery));
                 return;
             default:
-                await _events.Writer.WriteAsync(new AgentEvent(type, payload, null));
+                await _events.Writer.WriteAsync(new AgentEvent(frame.Type, payload, null));
                 return;
         }
     }

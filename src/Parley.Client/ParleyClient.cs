@@ -114,29 +114,28 @@ public sealed partial class ParleyClient : IDisposable
     private static async Task<ParleyApiException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var retryAfter = response.Headers.RetryAfter?.Delta;
-        string text = await response.Content.ReadAsStringAsync(cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        ErrorEnvelope? envelope;
         try
         {
-            var error = JsonDocument.Parse(text).RootElement.GetProperty("error");
-            var code = error.GetProperty("code").GetString() ?? ErrorCodes.InternalError;
-            var retryable = error.TryGetProperty("retryable", out var r) ? r.GetBoolean() : ErrorCatalog.Find(code)?.Retryable ?? false;
-            return new ParleyApiException(response.StatusCode, code, error.GetProperty("message").GetString() ?? code,
-                error.TryGetProperty("request_id", out var id) ? id.GetString() : null, retryable,
-                error.TryGetProperty("details", out var details) ? details.Clone() : null,
-                error.TryGetProperty("fields", out var fields) ? fields.Clone() : null, retryAfter);
+            envelope = JsonSerializer.Deserialize<ErrorEnvelope>(text, ParleyJson.Options);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (JsonException)
+        {
+            envelope = null;
+        }
+        if (envelope?.Error is not { } error)
         {
             // Not Parley's envelope (a proxy in between, say): keep the status, and retry only what is plainly transient.
             var transient = response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
             return new ParleyApiException(response.StatusCode, transient ? ErrorCodes.ServiceUnavailable : ErrorCodes.InternalError,
                 $"HTTP {(int)response.StatusCode}", null, transient, null, null, retryAfter);
         }
+        return new ParleyApiException(response.StatusCode, error.Code, error.Message, error.RequestId, error.Retryable,
+            error.Details is null ? null : JsonSerializer.SerializeToElement(error.Details, ParleyJson.Options),
+            error.Fields is null ? null : JsonSerializer.SerializeToElement(error.Fields, ParleyJson.Options), retryAfter);
     }
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
 }
-
-/// <summary>One entry of the error catalog, as <c>GET /v1/errors</c> serves it.</summary>
-public sealed record ErrorCatalogEntry(string Code, int Status, bool Retryable, string Title, string Description);

@@ -1,7 +1,9 @@
+using Parley.Server.Channel;
+using Parley.Server.Files;
+using Parley.Server.Governance;
 using Parley.Server.Identity;
 using Parley.Server.Messaging;
 using Parley.Server.Platform;
-using Parley.Server.Platform.Files;
 using Parley.Server.Rooms;
 
 namespace Parley.Server;
@@ -32,21 +34,25 @@ internal static class Program
         var builder = WebApplication.CreateBuilder(args);
         builder.AddParleyConfiguration(args);
         builder.AddPlatform();
+        builder.AddGovernance();
+        builder.AddFiles();
         builder.AddIdentity();
+        builder.AddChannel();
         builder.AddMessaging();
         builder.AddRooms();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UsePlatform();
-        app.UseMessaging();
+        app.UseChannel();
         app.UseIdentity();
         app.UseIdempotency();
 
         app.MapPlatform();
-        app.MapIdentity();
-        app.MapMessagingRoutes();
         app.MapFiles();
+        app.MapIdentity();
+        app.MapMessaging();
+        app.MapChannel();
         app.MapRooms();
         return app;
     }

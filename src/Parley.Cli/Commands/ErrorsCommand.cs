@@ -4,18 +4,14 @@ using Parley.Client;
 namespace Parley.Cli.Commands;
 
 /// <summary><c>parley errors</c>: the server's error catalog, one code per line.</summary>
-internal sealed class ErrorsCommand : Command
+internal sealed class ErrorsCommand(CliConsole console) : ParleyCommand("errors", "Lists the server's error catalog.", console)
 {
-    public ErrorsCommand(CliConsole console) : base("errors", "Lists the server's error catalog.")
+    protected override async Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken cancellationToken)
     {
-        SetAction(async (parse, cancellationToken) =>
+        foreach (var entry in await client.GetErrorCatalogAsync(cancellationToken))
         {
-            using var client = new ParleyClient(parse.GetValue(CliApp.Server)!);
-            foreach (var entry in await client.GetErrorCatalogAsync(cancellationToken))
-            {
-                await console.Out.WriteLineAsync($"{entry.Code,-30} {entry.Status}  {(entry.Retryable ? "retryable" : "         ")}  {entry.Title}");
-            }
-            return 0;
-        });
+            await Console.Out.WriteLineAsync($"{entry.Code,-30} {entry.Status}  {(entry.Retryable ? "retryable" : "         ")}  {entry.Title}");
+        }
+        return 0;
     }
 }

@@ -4,16 +4,13 @@ using Parley.Client;
 namespace Parley.Cli.Commands;
 
 /// <summary><c>parley health</c>: is the server ready?</summary>
-internal sealed class HealthCommand : Command
+internal sealed class HealthCommand(CliConsole console)
+    : ParleyCommand("health", "Says whether the server is ready (database reachable, migrations applied).", console)
 {
-    public HealthCommand(CliConsole console) : base("health", "Says whether the server is ready (database reachable, migrations applied).")
+    protected override async Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken cancellationToken)
     {
-        SetAction(async (parse, cancellationToken) =>
-        {
-            using var client = new ParleyClient(parse.GetValue(CliApp.Server)!);
-            var ready = await client.IsReadyAsync(cancellationToken);
-            await console.Out.WriteLineAsync(ready ? "ready" : "not ready");
-            return ready ? 0 : 1;
-        });
+        var ready = await client.IsReadyAsync(cancellationToken);
+        await Console.Out.WriteLineAsync(ready ? "ready" : "not ready");
+        return ready ? 0 : 1;
     }
 }

@@ -1,5 +1,8 @@
 namespace Parley.Contracts.Identity;
 
+/// <summary>Who did something: one shape wherever a response names an actor.</summary>
+public sealed record ActorRef(string Kind, string Id, string? Handle = null, string? Plate = null, string? DisplayName = null);
+
 // Requests keep their members nullable: the server reports a missing field as VALIDATION_ERROR by name.
 
 public sealed record SignupRequest(string? Email, string? Password, string? Name);

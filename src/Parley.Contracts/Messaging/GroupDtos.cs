@@ -1,3 +1,5 @@
+using Parley.Contracts.Identity;
+
 namespace Parley.Contracts.Messaging;
 
 public sealed record CreateGroupRequest(string? Name, string? Description, IReadOnlyList<string>? MemberHandles);

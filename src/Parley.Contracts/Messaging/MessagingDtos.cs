@@ -1,11 +1,7 @@
 using System.Text.Json;
+using Parley.Contracts.Identity;
 
 namespace Parley.Contracts.Messaging;
-
-/// <summary>Who did something: one shape wherever a response names an actor.</summary>
-public sealed record ActorRef(string Kind, string Id, string? Handle = null, string? Plate = null, string? DisplayName = null);
-
-public sealed record MessageContent(string? Text = null, JsonElement? Data = null, string? AttachmentId = null);
 
 public sealed record SendMessageRequest(
     string? To, string? ConversationId, string? ClientMsgId, string? Type, JsonElement? Content, JsonElement? Metadata);
@@ -42,6 +38,3 @@ public sealed record UpdateContactRequest(string? Notes);
 public sealed record ContactView(string Handle, string Plate, string? DisplayName, string? Notes, DateTimeOffset AddedAt);
 
 public sealed record ContactPage(IReadOnlyList<ContactView> Data, long Total, int Limit, int Offset);
-
-/// <summary>A WebSocket frame: <c>{"type": …, "payload": …}</c>.</summary>
-public sealed record Frame(string Type, JsonElement? Payload = null);

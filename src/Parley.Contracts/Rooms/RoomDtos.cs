@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Parley.Contracts.Messaging;
+using Parley.Contracts.Identity;
 
 namespace Parley.Contracts.Rooms;
 

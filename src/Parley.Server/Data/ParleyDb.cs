@@ -1,17 +1,25 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Parley.Server.Channel;
+using Parley.Server.Files;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Claims;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
-using Parley.Server.Messaging;
+using Parley.Server.Messaging.Attachments;
+using Parley.Server.Messaging.Contacts;
+using Parley.Server.Messaging.Conversations;
+using Parley.Server.Messaging.Deliveries;
+using Parley.Server.Messaging.Groups;
 using Parley.Server.Messaging.Webhooks;
-using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
-using Parley.Server.Rooms;
+using Parley.Server.Rooms.Board;
+using Parley.Server.Rooms.Files;
+using Parley.Server.Rooms.Membership;
+using Parley.Server.Rooms.Thread;
 
 namespace Parley.Server.Data;
 

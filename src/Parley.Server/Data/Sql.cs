@@ -6,10 +6,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Parley.Server.Data;
 
 /// <summary>
-/// Plain SQL on the context's own connection and transaction, for the few hot paths (authentication, the send
-/// transaction, the delivery pump) where EF Core's per-query pipeline costs more than the database does: measured,
-/// it was most of the server's CPU per send. Parameters are <c>@p0</c>, <c>@p1</c>… in order; the SQL must read the
-/// same on SQLite and PostgreSQL (snake_case names, <c>ON CONFLICT</c>, <c>RETURNING</c>). Everything else uses EF.
+/// Plain SQL on the context's own connection and transaction: the one way to write raw SQL (docs/architecture.md,
+/// "Data access", says when). Parameters are <c>@p0</c>, <c>@p1</c>… in order; the SQL must read the same on SQLite
+/// and PostgreSQL (snake_case names, <c>ON CONFLICT</c>, <c>RETURNING</c>). A table's select list and reader live
+/// with the feature that owns the table, and read columns by name.
 /// </summary>
 internal static class Sql
 {
@@ -39,12 +39,38 @@ internal static class Sql
         return rows.Count == 0 ? default : rows[0];
     }
 
-    public static string? NullableString(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    /// <summary><c>alias.column AS alias_column, …</c>: a select list whose columns are read back by name.</summary>
+    public static string Select(string alias, IEnumerable<string> columns) =>
+        string.Join(", ", columns.Select(c => $"{alias}.{c} AS {alias}_{c}"));
 
-    public static long? NullableInt64(this DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+    /// <summary><c>@p0, @p1, …</c> for an <c>IN</c> list starting at parameter <paramref name="first"/>.</summary>
+    public static string Parameters(int count, int first = 0) =>
+        string.Join(", ", Enumerable.Range(first, count).Select(i => "@p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    // Readers by column name (select lists come from Select), so a reader never depends on a column's position.
+    public static string Text(this DbDataReader reader, string column) => reader.GetString(reader.GetOrdinal(column));
+
+    public static string? TextOrNull(this DbDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+    }
+
+    public static long Int64(this DbDataReader reader, string column) => reader.GetInt64(reader.GetOrdinal(column));
+
+    public static long? Int64OrNull(this DbDataReader reader, string column)
+    {
+        var ordinal = reader.GetOrdinal(column);
+        return reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+    }
+
+    public static int Int32(this DbDataReader reader, string column) => reader.GetInt32(reader.GetOrdinal(column));
+
+    public static byte[] Bytes(this DbDataReader reader, string column) => (byte[])reader.GetValue(reader.GetOrdinal(column));
 
     /// <summary>Booleans are integers in SQLite and booleans in PostgreSQL.</summary>
-    public static bool Boolean(this DbDataReader reader, int ordinal) => Convert.ToBoolean(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+    public static bool Flag(this DbDataReader reader, string column) =>
+        Convert.ToBoolean(reader.GetValue(reader.GetOrdinal(column)), System.Globalization.CultureInfo.InvariantCulture);
 
     private static DbCommand Command(ParleyDb db, string sql, object?[] args)
     {

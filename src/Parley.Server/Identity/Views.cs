@@ -20,6 +20,11 @@ internal static class Views
     public static AgentView ToView(this Agent a) => new(a.Id, a.Handle, a.Plate, a.DisplayName, a.Description, a.OwnerWorkspaceId,
         a.Status, a.Paused, a.InboxMode, a.GroupInvitePolicy, a.Listed, a.IsDefault, Clock.Time(a.CreatedAt));
 
+    /// <summary>An agent as every response names an actor; a deleted agent keeps only its id and handle.</summary>
+    public static ActorRef ToActor(this Agent agent) => agent.Status == AgentStatus.Deleted
+        ? new ActorRef("agent", agent.Id, agent.Handle)
+        : new ActorRef("agent", agent.Id, agent.Handle, agent.Plate, agent.DisplayName);
+
     public static PublicAgentView ToPublicView(this Agent a) => new(a.Handle, a.Plate, a.DisplayName, a.Description, Clock.Time(a.CreatedAt));
 
     public static KeyView ToView(this ApiKey k) => new(k.Id, k.Kind, k.Name, [.. Scopes.Parse(k.Scopes).OrderBy(s => Scopes.All.ToList().IndexOf(s))],

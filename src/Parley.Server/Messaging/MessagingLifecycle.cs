@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
+using Parley.Server.Messaging.Groups;
 using Parley.Server.Messaging.Webhooks;
 
 namespace Parley.Server.Messaging;
 
-/// <summary>Messaging's part in deleting an agent: it leaves every group (an admin is promoted where needed), its pending invitations and webhooks go.</summary>
+/// <summary>Messaging's part in deleting an agent: it leaves every group (an admin is promoted where needed), its pending invitations, webhooks and mutes go.</summary>
 internal sealed class MessagingDeletionStep(Writes writes, GroupService groups, WebhookService webhooks) : IAgentDeletionStep
 {
     public async Task OnAgentDeletedAsync(string agentId, CancellationToken cancellationToken)

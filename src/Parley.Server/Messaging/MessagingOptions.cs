@@ -23,11 +23,8 @@ internal sealed class MessagingLimits
     public int GroupAddsPerDay { get; set; } = 50;
     public int GroupMaxMembers { get; set; } = 256;
     public int MaxAttachmentBytes { get; set; } = 25 * 1024 * 1024;
-    public EnforcementLimits Enforcement { get; set; } = new();
+    public Contacts.EnforcementLimits Enforcement { get; set; } = new();
     public int SyncDefaultLimit { get; set; } = 100;
     public int SyncMaxLimit { get; set; } = 500;
     public int AckedDeliveryRetentionDays { get; set; } = 30;
-    public int WebSocketPingSeconds { get; set; } = 30;
-    public int WebSocketPongTimeoutSeconds { get; set; } = 10;
-    public int WebSocketHelloTimeoutSeconds { get; set; } = 5;
 }

@@ -9,13 +9,11 @@ using Parley.Contracts.Json;
 using Parley.Server.Data;
 using Parley.Server.Platform.Cluster;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Health;
 using Parley.Server.Platform.Http;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
 using Parley.Server.Platform.OpenApi;
-using Parley.Server.Platform.Plans;
 using Parley.Server.Platform.RateLimiting;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Testing;
@@ -55,20 +53,18 @@ internal static class PlatformServices
         services.AddSingleton<SecretBox>();
         services.AddSingleton<ErrorWriter>();
         services.AddSingleton<RateLimiter>();
-        services.AddSingleton<PlanCatalog>();
+        services.AddScoped<RateLimits>();
+        services.AddSingleton<OutboundHttp>();
         services.AddSingleton<Readiness>();
-        services.AddSingleton<IBlobStore>(new LocalBlobStore(Path.Combine(dataDirectory, "files")));
 
         AddDatabase(services, options, dataDirectory);
         services.AddScoped<Writes>();
         services.AddScoped<IdempotencyStore>();
-        services.AddScoped<FileStore>();
 
         services.AddSingleton<JobScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
         services.AddHostedService<RateWindowSweeper>();
         services.AddBackgroundJob<IdempotencyCleanupJob>();
-        services.AddBackgroundJob<FileCleanupJob>();
 
         services.ConfigureHttpJsonOptions(o => ParleyJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -138,6 +134,7 @@ internal static class PlatformServices
         var options = app.Services.GetRequiredService<IOptions<ParleyOptions>>().Value;
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
+        app.UseRateLimitHeaders();
         if (options.Testing.FaultHooks)
         {
             app.UseFaultHeader();
@@ -165,7 +162,7 @@ internal static class PlatformServices
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealth();
-        app.MapFileUploads();
+        app.MapErrorCatalog();
         if (app.Services.GetRequiredService<IOptions<ParleyOptions>>().Value.Testing.FaultHooks)
         {
             app.MapFaultHooks();

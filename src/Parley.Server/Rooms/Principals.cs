@@ -1,9 +1,10 @@
-using Microsoft.EntityFrameworkCore;
-using Parley.Contracts.Messaging;
+using Parley.Contracts.Identity;
 using Parley.Server.Data;
+using Parley.Server.Identity;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
-using Parley.Server.Messaging;
+using Parley.Server.Identity.Owners;
+using Parley.Server.Rooms.Membership;
 
 namespace Parley.Server.Rooms;
 
@@ -32,15 +33,14 @@ internal static class Principals
         var split = keys.Select(k => k.Contains(':', StringComparison.Ordinal) ? Split(k) : (MemberKind.Agent, k)).ToList();
         var agentIds = split.Where(s => s.Item1 == MemberKind.Agent).Select(s => s.Item2).Distinct().ToList();
         var accountIds = split.Where(s => s.Item1 == MemberKind.Account).Select(s => s.Item2).Distinct().ToList();
-        var agents = agentIds.Count == 0 ? new Dictionary<string, Agent>() : await db.Agents.AsNoTracking().Where(a => agentIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
-        var accounts = accountIds.Count == 0 ? new Dictionary<string, string>()
-            : await db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).Select(a => new { a.Id, a.Name }).ToDictionaryAsync(a => a.Id, a => a.Name, ct);
+        var agents = await AgentQueries.ManyAsync(db, agentIds, ct);
+        var accounts = await AccountQueries.NamesAsync(db, accountIds, ct);
         var result = new Dictionary<string, ActorRef>(StringComparer.Ordinal);
         for (var i = 0; i < keys.Count; i++)
         {
             var (kind, id) = split[i];
             result[keys[i]] = kind == MemberKind.Agent
-                ? agents.TryGetValue(id, out var agent) ? MessageViews.Actor(agent) : new ActorRef(MemberKind.Agent, id)
+                ? agents.TryGetValue(id, out var agent) ? agent.ToActor() : new ActorRef(MemberKind.Agent, id)
                 : new ActorRef(MemberKind.Account, id, DisplayName: accounts.GetValueOrDefault(id));
         }
         return result;
@@ -48,21 +48,4 @@ internal static class Principals
 
     public static async Task<ActorRef> ResolveOneAsync(ParleyDb db, string principal, CancellationToken ct) =>
         (await ResolveAsync(db, [principal], ct))[principal];
-}
-
-/// <summary>Finds an agent named by id (<c>agt_…</c>), plate (<c>PRL-AGT-…</c>) or handle; deleted agents are not found.</summary>
-internal static class AgentNames
-{
-    public static Task<Agent?> FindAsync(ParleyDb db, string? name, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return Task.FromResult<Agent?>(null);
-        }
-        var n = name.Trim();
-        var query = db.Agents.AsNoTracking().Where(a => a.Status != AgentStatus.Deleted);
-        return n.StartsWith("agt_", StringComparison.Ordinal) ? query.FirstOrDefaultAsync(a => a.Id == n, ct)
-            : n.StartsWith("PRL-AGT-", StringComparison.OrdinalIgnoreCase) ? query.FirstOrDefaultAsync(a => a.Plate == n.ToUpperInvariant(), ct)
-            : query.FirstOrDefaultAsync(a => a.Handle == n.ToLowerInvariant(), ct);
-    }
 }

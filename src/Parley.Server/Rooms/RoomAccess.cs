@@ -5,6 +5,8 @@ using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Rooms.Board;
+using Parley.Server.Rooms.Membership;
 
 namespace Parley.Server.Rooms;
 
@@ -114,24 +116,19 @@ internal sealed class RoomAccess(ParleyDb db)
         {
             return db.Rooms.AsNoTracking().Where(r => db.RoomMembers.Any(m => m.RoomId == r.Id && m.MemberId == id));
         }
-        var adminOf = AdminWorkspaces(id);
+        var adminOf = WorkspaceQueries.AdministeredBy(db, id);
+        var agents = AgentQueries.All(db);
         return db.Rooms.AsNoTracking().Where(r => adminOf.Contains(r.OwnerWorkspaceId)
             || db.RoomMembers.Any(m => m.RoomId == r.Id && m.MemberId == id)
             || db.RoomMembers.Any(m => m.RoomId == r.Id && m.Kind == MemberKind.Agent
-                && db.Agents.Any(a => a.Id == m.MemberId && a.OwnerWorkspaceId != null && adminOf.Contains(a.OwnerWorkspaceId))));
+                && agents.Any(a => a.Id == m.MemberId && a.OwnerWorkspaceId != null && adminOf.Contains(a.OwnerWorkspaceId))));
     }
 
-    /// <summary>Workspaces in which the account is owner or admin.</summary>
-    public IQueryable<string> AdminWorkspaces(string accountId) =>
-        db.WorkspaceMembers.AsNoTracking().Where(m => m.AccountId == accountId && (m.Role == Roles.Owner || m.Role == Roles.Admin))
-            .Select(m => m.WorkspaceId);
-
     public Task<bool> IsWorkspaceAdminAsync(string accountId, string? workspaceId, CancellationToken ct) =>
-        workspaceId is null ? Task.FromResult(false) : AdminWorkspaces(accountId).AnyAsync(w => w == workspaceId, ct);
+        WorkspaceQueries.IsAdministratorAsync(db, accountId, workspaceId, ct);
 
     public Task<bool> IsWorkspaceMemberAsync(string accountId, string? workspaceId, CancellationToken ct) =>
-        workspaceId is null ? Task.FromResult(false)
-            : db.WorkspaceMembers.AsNoTracking().AnyAsync(m => m.AccountId == accountId && m.WorkspaceId == workspaceId, ct);
+        WorkspaceQueries.IsMemberAsync(db, accountId, workspaceId, ct);
 
     /// <summary>The workspace the caller acts for in this room: an agent's own; a person's room workspace if they administer it, else the one they joined through.</summary>
     public async Task<string?> ActingWorkspaceAsync(RoomScope scope, CancellationToken ct) =>
@@ -147,9 +144,9 @@ internal sealed class RoomAccess(ParleyDb db)
 
     private Task<bool> OwnsAnAgentMemberAsync(string accountId, string roomId, CancellationToken ct)
     {
-        var adminOf = AdminWorkspaces(accountId);
+        var adminOf = WorkspaceQueries.AdministeredBy(db, accountId);
         return db.RoomMembers.AsNoTracking().Where(m => m.RoomId == roomId && m.Kind == MemberKind.Agent)
-            .Join(db.Agents.AsNoTracking(), m => m.MemberId, a => a.Id, (m, a) => a.OwnerWorkspaceId)
+            .Join(AgentQueries.All(db), m => m.MemberId, a => a.Id, (m, a) => a.OwnerWorkspaceId)
             .AnyAsync(w => w != null && adminOf.Contains(w), ct);
     }
 
@@ -165,14 +162,12 @@ internal sealed class RoomAccess(ParleyDb db)
         {
             return true;
         }
-        var owners = db.WorkspaceMembers.AsNoTracking()
-            .Where(m => m.WorkspaceId == workspaceId && (m.Role == Roles.Owner || m.Role == Roles.Admin)).Select(m => m.AccountId);
-        var ownersAdminOf = db.WorkspaceMembers.AsNoTracking()
-            .Where(m => owners.Contains(m.AccountId) && (m.Role == Roles.Owner || m.Role == Roles.Admin)).Select(m => m.WorkspaceId);
+        var owners = WorkspaceQueries.AdministratorsOf(db, workspaceId);
+        var ownersAdminOf = WorkspaceQueries.AdministeredByAny(db, owners);
         return await ownersAdminOf.AnyAsync(w => w == room.OwnerWorkspaceId, ct)
             || await db.RoomMembers.AsNoTracking().AnyAsync(m => m.RoomId == room.Id && m.Kind == MemberKind.Account && owners.Contains(m.MemberId), ct)
             || await db.RoomMembers.AsNoTracking().Where(m => m.RoomId == room.Id && m.Kind == MemberKind.Agent)
-                .Join(db.Agents.AsNoTracking(), m => m.MemberId, a => a.Id, (m, a) => a.OwnerWorkspaceId)
+                .Join(AgentQueries.All(db), m => m.MemberId, a => a.Id, (m, a) => a.OwnerWorkspaceId)
                 .AnyAsync(w => w != null && ownersAdminOf.Contains(w), ct);
     }
 }

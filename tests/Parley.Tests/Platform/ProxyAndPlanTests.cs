@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Parley.Contracts.Errors;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Platform.Plans;
+using Parley.Server.Governance;
 using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Platform;

@@ -71,6 +71,27 @@ public sealed class ClientCoreTests(TestServer server) : IClassFixture<TestServe
         Assert.Equal("ready", output.ToString().Trim());
     }
 
+    [Fact]
+    public async Task CliPrintsCatalogErrorsAndUnreachableServersAsOneLineAndExitsOne()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var console = new CliConsole(output, error);
+        var wrongPrefix = new Uri(server.BaseAddress, "/no-such-prefix/");
+        Assert.Equal(1, await CliApp.Build(console).Parse(["errors", "--server", wrongPrefix.ToString()]).InvokeAsync());
+        Assert.StartsWith("NOT_FOUND: ", error.ToString(), StringComparison.Ordinal);
+
+        error.GetStringBuilder().Clear();
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        Assert.Equal(1, await CliApp.Build(console).Parse(["health", "--server", $"http://127.0.0.1:{port}/"]).InvokeAsync());
+        Assert.Contains("not reachable", error.ToString(), StringComparison.Ordinal);
+        Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(output.ToString());
+    }
+
     /// <summary>Makes the first attempt hit an unreachable database (a real 503 from the server), records each key.</summary>
     private sealed class FirstAttemptFails : DelegatingHandler
     {

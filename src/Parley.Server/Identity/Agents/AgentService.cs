@@ -6,7 +6,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Platform.Plans;
+using Parley.Server.Governance;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Validation;
 
@@ -33,7 +33,7 @@ internal sealed class AgentService(
                 await writes.LockAsync(c, LockKeys.WorkspaceAgents(workspace.Id));
                 var count = await Db.Agents.CountAsync(a => a.OwnerWorkspaceId == workspace.Id && a.Status != AgentStatus.Deleted, c);
                 PlanCatalog.EnsureBelowLimit("agents", plans.Get(workspace.Plan).MaxAgents, count);
-                if (await Db.Agents.AnyAsync(a => a.Handle == handle, c))
+                if (await AgentQueries.HandleInUseAsync(Db, handle, c))
                 {
                     throw Handles.Taken(handle);
                 }

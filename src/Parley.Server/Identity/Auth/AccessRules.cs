@@ -37,8 +37,11 @@ internal sealed record WorkspaceRoleRule(string MinimumRole);
 /// <summary>The scope an agent credential needs, when it is not the method's default (<c>read</c> for GET, <c>write</c> otherwise).</summary>
 internal sealed record ScopeRule(string Scope);
 
-/// <summary>What the workspace rule found, for the handler.</summary>
-internal sealed record WorkspaceAccess(Workspace Workspace, string Role);
+/// <summary>What the workspace rule found, for the handler (bound as a handler parameter).</summary>
+internal sealed record WorkspaceAccess(Workspace Workspace, string Role)
+{
+    public static ValueTask<WorkspaceAccess?> BindAsync(HttpContext context) => ValueTask.FromResult<WorkspaceAccess?>(context.Workspace());
+}
 
 internal static class AccessRuleExtensions
 {

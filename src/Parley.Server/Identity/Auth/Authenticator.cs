@@ -47,14 +47,8 @@ internal sealed class CredentialLookup(ParleyDb db, TimeProvider time, InstanceA
 {
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
-    /// <summary>The key and its agent in one indexed lookup (plain SQL: this runs on every agent request).</summary>
-    public async Task<(ApiKey Key, Agent Agent)?> FindKeyAsync(string keyId, CancellationToken ct)
-    {
-        var rows = await Sql.QueryAsync(db,
-            $"SELECT {AgentRows.KeyColumns}, {AgentRows.Columns} FROM api_keys k JOIN agents a ON a.id = k.agent_id WHERE k.id = @p0",
-            r => (AgentRows.ReadKey(r), AgentRows.Read(r, 10)), ct, keyId);
-        return rows.Count == 0 ? null : rows[0];
-    }
+    /// <summary>The key and its agent in one indexed lookup.</summary>
+    public Task<(ApiKey Key, Agent Agent)?> FindKeyAsync(string keyId, CancellationToken ct) => AgentQueries.KeyWithAgentAsync(db, keyId, ct);
 
     public Task<Account?> FindAccountAsync(string accountId, CancellationToken ct) =>
         db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == accountId, ct);

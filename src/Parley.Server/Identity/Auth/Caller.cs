@@ -60,6 +60,9 @@ internal sealed class Caller : ICallerKey
     public string PartitionKey => (Kind == CallerKind.Account ? "account:" : "agent:") + Id;
 
     public bool HasScope(string scope) => Kind == CallerKind.Account || Scopes.Contains(scope);
+
+    /// <summary>Binds the authenticated caller as a handler parameter (endpoints behind an access rule always have one).</summary>
+    public static ValueTask<Caller?> BindAsync(HttpContext context) => ValueTask.FromResult<Caller?>(context.Caller());
 }
 
 internal static class CallerExtensions

@@ -8,7 +8,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Platform.Plans;
+using Parley.Server.Governance;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Validation;
 

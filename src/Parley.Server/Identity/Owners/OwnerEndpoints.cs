@@ -37,18 +37,13 @@ internal static class OwnerEndpoints
     public static IEndpointRouteBuilder MapMe(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/v1/me").WithTags("Owners").RequireOwner();
-        me.MapGet("", (HttpContext http, MeService service, CancellationToken ct) => service.GetAsync(http.Caller(), ct))
-            .WithName("GetMe").WithSummary("The account and its workspaces with roles.").WithoutTerms();
+        me.MapGet("", GetMeAsync).WithName("GetMe").WithSummary("The account and its workspaces with roles.").WithoutTerms();
         me.MapPost("/tokens", CreateTokenAsync).WithName("CreatePersonalToken").WithSummary("A personal access token (shown once).");
-        me.MapGet("/tokens", (HttpContext http, MeService service, CancellationToken ct) => service.ListTokensAsync(http.Caller(), ct))
-            .WithName("ListPersonalTokens").WithSummary("The account's personal access tokens.");
+        me.MapGet("/tokens", ListTokensAsync).WithName("ListPersonalTokens").WithSummary("The account's personal access tokens.");
         me.MapDelete("/tokens/{tokenId}", DeleteTokenAsync).WithName("DeletePersonalToken").WithSummary("Revoke a personal access token.")
             .ProducesErrors(ErrorCodes.NotFound);
-        me.MapGet("/invites", (HttpContext http, MeService service, CancellationToken ct) => service.ListInvitesAsync(http.Caller(), ct))
-            .WithName("ListMyInvites").WithSummary("Workspace invitations addressed to this account.");
-        me.MapPost("/invites/{inviteId}/accept", (string inviteId, HttpContext http, MeService service, CancellationToken ct) =>
-                service.AcceptInviteAsync(http.Caller(), inviteId, ct))
-            .WithName("AcceptWorkspaceInvite").WithSummary("Join the workspace.").ProducesErrors(ErrorCodes.NotFound);
+        me.MapGet("/invites", ListInvitesAsync).WithName("ListMyInvites").WithSummary("Workspace invitations addressed to this account.");
+        me.MapPost("/invites/{inviteId}/accept", AcceptInviteAsync).WithName("AcceptWorkspaceInvite").WithSummary("Join the workspace.").ProducesErrors(ErrorCodes.NotFound);
         me.MapDelete("/invites/{inviteId}", DeclineInviteAsync).WithName("DeclineWorkspaceInvite").WithSummary("Decline an invitation.")
             .ProducesErrors(ErrorCodes.NotFound);
         return app;
@@ -57,12 +52,14 @@ internal static class OwnerEndpoints
     private static async Task<Created<SignupResponse>> SignupAsync(SignupRequest request, OwnerAuthService service, CancellationToken ct) =>
         TypedResults.Created("/v1/me", await service.SignupAsync(request, ct));
 
-    private static Task<TokenPair> LoginAsync(LoginRequest request, OwnerAuthService service, CancellationToken ct) => service.LoginAsync(request, ct);
+    private static async Task<Ok<TokenPair>> LoginAsync(LoginRequest request, OwnerAuthService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.LoginAsync(request, ct));
 
-    private static Task<TokenPair> RefreshAsync(RefreshRequest request, OwnerAuthService service, CancellationToken ct) => service.RefreshAsync(request, ct);
+    private static async Task<Ok<TokenPair>> RefreshAsync(RefreshRequest request, OwnerAuthService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.RefreshAsync(request, ct));
 
-    private static Task<PendingOnly> StartResetAsync(EmailRequest request, OwnerAuthService service, CancellationToken ct) =>
-        service.StartPasswordResetAsync(request, ct);
+    private static async Task<Ok<PendingOnly>> StartResetAsync(EmailRequest request, OwnerAuthService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.StartPasswordResetAsync(request, ct));
 
     private static async Task<NoContent> FinishResetAsync(PasswordResetVerifyRequest request, OwnerAuthService service, CancellationToken ct)
     {
@@ -70,39 +67,51 @@ internal static class OwnerEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> VerifyEmailAsync(CodeRequest request, HttpContext http, OwnerAuthService service, CancellationToken ct)
+    private static async Task<NoContent> VerifyEmailAsync(CodeRequest request, Caller caller, OwnerAuthService service, CancellationToken ct)
     {
-        await service.VerifyEmailAsync(http.Caller(), request, ct);
+        await service.VerifyEmailAsync(caller, request, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> LogoutAsync(LogoutRequest? request, HttpContext http, OwnerAuthService service, CancellationToken ct)
+    private static async Task<NoContent> LogoutAsync(LogoutRequest? request, Caller caller, OwnerAuthService service, CancellationToken ct)
     {
-        await service.LogoutAsync(http.Caller(), request ?? new LogoutRequest(false), ct);
+        await service.LogoutAsync(caller, request ?? new LogoutRequest(false), ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> AcceptTermsAsync(AcceptTermsRequest request, HttpContext http, OwnerAuthService service, CancellationToken ct)
+    private static async Task<NoContent> AcceptTermsAsync(AcceptTermsRequest request, Caller caller, OwnerAuthService service, CancellationToken ct)
     {
-        await service.AcceptTermsAsync(http.Caller(), request, ct);
+        await service.AcceptTermsAsync(caller, request, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Created<PersonalTokenCreated>> CreateTokenAsync(CreateTokenRequest request, HttpContext http, MeService service, CancellationToken ct)
+    private static async Task<Ok<MeResponse>> GetMeAsync(Caller caller, MeService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.GetAsync(caller, ct));
+
+    private static async Task<Ok<Page<PersonalTokenView>>> ListTokensAsync(Caller caller, MeService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.ListTokensAsync(caller, ct));
+
+    private static async Task<Ok<Page<WorkspaceInviteView>>> ListInvitesAsync(Caller caller, MeService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.ListInvitesAsync(caller, ct));
+
+    private static async Task<Ok<WorkspaceWithRole>> AcceptInviteAsync(string inviteId, Caller caller, MeService service, CancellationToken ct) =>
+        TypedResults.Ok(await service.AcceptInviteAsync(caller, inviteId, ct));
+
+    private static async Task<Created<PersonalTokenCreated>> CreateTokenAsync(CreateTokenRequest request, Caller caller, MeService service, CancellationToken ct)
     {
-        var created = await service.CreateTokenAsync(http.Caller(), request, ct);
+        var created = await service.CreateTokenAsync(caller, request, ct);
         return TypedResults.Created($"/v1/me/tokens/{created.Token.Id}", created);
     }
 
-    private static async Task<NoContent> DeleteTokenAsync(string tokenId, HttpContext http, MeService service, CancellationToken ct)
+    private static async Task<NoContent> DeleteTokenAsync(string tokenId, Caller caller, MeService service, CancellationToken ct)
     {
-        await service.DeleteTokenAsync(http.Caller(), tokenId, ct);
+        await service.DeleteTokenAsync(caller, tokenId, ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> DeclineInviteAsync(string inviteId, HttpContext http, MeService service, CancellationToken ct)
+    private static async Task<NoContent> DeclineInviteAsync(string inviteId, Caller caller, MeService service, CancellationToken ct)
     {
-        await service.DeclineInviteAsync(http.Caller(), inviteId, ct);
+        await service.DeclineInviteAsync(caller, inviteId, ct);
         return TypedResults.NoContent();
     }
 }

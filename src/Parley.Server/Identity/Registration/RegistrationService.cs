@@ -40,7 +40,7 @@ internal sealed class RegistrationService(
         {
             await writes.LockAsync(c, LockKeys.Email(email));
             await EnsureEmailCanRegisterAsync(email, c);
-            if (await Db.Agents.AnyAsync(a => a.Handle == handle, c))
+            if (await AgentQueries.HandleInUseAsync(Db, handle, c))
             {
                 throw Handles.Taken(handle);
             }
@@ -75,7 +75,7 @@ internal sealed class RegistrationService(
                 await writes.LockAsync(c, LockKeys.Email(entry.Email));
                 var payload = await codes.ConsumeAsync<RegisterPayload>(entry, c);
                 await EnsureEmailCanRegisterAsync(entry.Email, c);
-                if (await Db.Agents.AnyAsync(a => a.Handle == payload.Handle, c))
+                if (await AgentQueries.HandleInUseAsync(Db, payload.Handle, c))
                 {
                     throw Handles.Taken(payload.Handle);
                 }

@@ -8,19 +8,12 @@ namespace Parley.Server.Identity.Workspaces;
 
 /// <summary>
 /// Which workspace a request acts in, for routes that need one but do not carry it in their path's access rule.
-/// A workspace named in the path, the body or the <c>X-Workspace-Id</c> header (first found, in that order) must be
-/// one of the caller's (<c>WORKSPACE_NOT_FOUND</c> otherwise). Naming none is fine for an owner in exactly one
+/// A workspace named in the path, the body or the <c>X-Workspace-Id</c> header (first found, in that order, see
+/// <see cref="WorkspaceHeader"/>) must be one of the caller's (<c>WORKSPACE_NOT_FOUND</c> otherwise). Naming none is fine for an owner in exactly one
 /// workspace; an owner in several gets <c>WORKSPACE_HEADER_REQUIRED</c>. An agent acts in its owner workspace.
 /// </summary>
 internal sealed class WorkspaceResolver(ParleyDb db)
 {
-    public const string Header = "X-Workspace-Id";
-
-    /// <summary>The workspace named by the path or body, else by the header.</summary>
-    public static string? Named(HttpContext context, string? fromPathOrBody) =>
-        !string.IsNullOrWhiteSpace(fromPathOrBody) ? fromPathOrBody.Trim()
-            : context.Request.Headers[Header].ToString() is { Length: > 0 } header ? header.Trim() : null;
-
     public async Task<WorkspaceAccess> ResolveAsync(Caller caller, string? named, CancellationToken ct)
     {
         if (caller.Kind == CallerKind.Agent)
@@ -55,4 +48,14 @@ internal sealed class WorkspaceResolver(ParleyDb db)
                 "You belong to several workspaces: name one with workspace_id or the X-Workspace-Id header."),
         };
     }
+}
+
+/// <summary>The HTTP side of "which workspace": the one named in the path or body, else in <c>X-Workspace-Id</c>.</summary>
+internal static class WorkspaceHeader
+{
+    public const string Name = "X-Workspace-Id";
+
+    public static string? Named(HttpContext context, string? fromPathOrBody) =>
+        !string.IsNullOrWhiteSpace(fromPathOrBody) ? fromPathOrBody.Trim()
+            : context.Request.Headers[Name].ToString() is { Length: > 0 } header ? header.Trim() : null;
 }

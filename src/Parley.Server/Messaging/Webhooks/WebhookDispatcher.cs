@@ -1,10 +1,10 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Parley.Contracts.Channel;
 using Parley.Server.Data;
 using Parley.Server.Platform;
+using Parley.Server.Platform.Http;
 using Parley.Server.Platform.Jobs;
 using Parley.Server.Platform.Security;
 
@@ -14,11 +14,10 @@ namespace Parley.Server.Messaging.Webhooks;
 /// Sends queued webhook events. A 2xx within 10 s is success (for <c>message.new</c> it also acknowledges the delivery);
 /// anything else is retried after 10 s, 30 s, 1 min, 5 min, 15 min, 1 h, 6 h and 24 h, then dropped (sync still has
 /// the message). Five consecutive failures open an endpoint's circuit for 5 minutes; then one probe goes through.
-/// Redirects are not followed, and the address actually connected to (after DNS) must not be private, loopback or
-/// link-local unless <c>Network:AllowPrivateAddresses</c>. Every node may send: rows are claimed before sending, so each
+/// Requests go through <see cref="OutboundHttp"/> (no redirects, no private addresses). Every node may send: rows are claimed before sending, so each
 /// attempt happens once. All times come from the injected <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvider time, SecretBox box, IOptionsMonitor<ParleyOptions> options,
+internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvider time, SecretBox box, OutboundHttp outbound,
     IOptions<MessagingOptions> messaging, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public static readonly IReadOnlyList<TimeSpan> RetrySchedule =
@@ -33,7 +32,6 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(1);
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly Lazy<HttpClient> _http = new(() => CreateClient(() => options.CurrentValue.Network.AllowPrivateAddresses));
 
     public void Wake()
     {
@@ -142,7 +140,7 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
             request.Headers.Add("webhook-id", delivery.Id);
             request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
             request.Headers.Add("webhook-signature", WebhookSigner.Sign(secret, delivery.Id, timestamp, delivery.Body));
-            using var response = await _http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            using var response = await outbound.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
             if (!response.IsSuccessStatusCode)
             {
                 error = $"HTTP {(int)response.StatusCode}";
@@ -182,7 +180,7 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
                     .SetProperty(d => d.LockedUntil, 0L).SetProperty(d => d.LastError, (string?)null), c);
                 await db.Webhooks.Where(w => w.Id == hook.Id).ExecuteUpdateAsync(s => s
                     .SetProperty(w => w.ConsecutiveFailures, 0).SetProperty(w => w.CircuitOpenUntil, 0L), c);
-                if (delivery.EventType == "message.new" && delivery.DeliverySeq is { } seq)
+                if (delivery.EventType == FrameTypes.MessageNew && delivery.DeliverySeq is { } seq)
                 {
                     await AcknowledgeAsync(db, delivery.AgentId, seq, c);
                 }
@@ -197,9 +195,8 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
                 .SetProperty(d => d.LockedUntil, 0L)
                 .SetProperty(d => d.LastError, error), c);
             // Counted in the database, so attempts that fail together still add up.
-            var failures = (await db.Database.SqlQuery<int>(
-                $"UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = {hook.Id} RETURNING consecutive_failures AS \"Value\"")
-                .ToListAsync(c)).SingleOrDefault();
+            var failures = (await Sql.QueryAsync(db, "UPDATE webhooks SET consecutive_failures = consecutive_failures + 1 WHERE id = @p0 RETURNING consecutive_failures",
+                r => r.Int32("consecutive_failures"), c, hook.Id)).SingleOrDefault();
             if (failures >= CircuitThreshold)
             {
                 var openUntil = now + (long)CircuitOpenFor.TotalMilliseconds;
@@ -234,59 +231,6 @@ internal sealed class WebhookDispatcher(IServiceScopeFactory scopes, TimeProvide
         }
         inbox.AckedThrough = through;
         await db.SaveChangesAsync(c);
-    }
-
-    private static HttpClient CreateClient(Func<bool> allowPrivate)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = async (context, ct) =>
-            {
-                var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct);
-                foreach (var address in addresses)
-                {
-                    if (!allowPrivate() && IsPrivate(address))
-                    {
-                        continue;
-                    }
-                    var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    try
-                    {
-                        await socket.ConnectAsync(new IPEndPoint(address, context.DnsEndPoint.Port), ct);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
-                }
-                throw new HttpRequestException("refused: the webhook's address is private, loopback or link-local");
-            },
-        };
-        return new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
-    }
-
-    /// <summary>Loopback, private (RFC 1918, unique local), link-local, carrier-grade NAT and unspecified addresses.</summary>
-    public static bool IsPrivate(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            return true;
-        }
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal;
-        }
-        var b = address.GetAddressBytes();
-        return b[0] == 10 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168)
-            || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] is >= 64 and <= 127) || b[0] == 0;
     }
 }
 

@@ -2,7 +2,13 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Parley.Contracts.Json;
 using Parley.Contracts.Messaging;
+using Parley.Contracts.Channel;
 using Parley.Server.Data;
+using Parley.Server.Identity;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Messaging.Contacts;
+using Parley.Server.Messaging.Conversations;
+using Parley.Server.Messaging.Deliveries;
 using Parley.Server.Platform;
 
 namespace Parley.Server.Messaging.Webhooks;
@@ -15,7 +21,8 @@ internal sealed class WebhookQueue(Writes writes, Ids ids, TimeProvider time, We
 {
     public static readonly IReadOnlyList<string> EventTypes =
     [
-        "message.new", "message.read", "group.deleted", "group.invite.received", "agent.claimed", "agent.released", "agent.status_changed",
+        FrameTypes.MessageNew, FrameTypes.MessageRead, FrameTypes.GroupDeleted, FrameTypes.GroupInviteReceived, FrameTypes.AgentClaimed,
+        FrameTypes.AgentReleased, FrameTypes.AgentStatusChanged,
     ];
 
     private ParleyDb Db => writes.Db;
@@ -39,29 +46,26 @@ internal sealed class WebhookQueue(Writes writes, Ids ids, TimeProvider time, We
         }
         // Plain SQL: this runs on every send and almost always finds nothing.
         var hooks = await Sql.QueryAsync(Db,
-            $"SELECT id, agent_id, url, events, secret, created_at, consecutive_failures, circuit_open_until FROM webhooks WHERE agent_id IN ({MessageRows.Parameters(recipientIds.Count)})",
+            $"SELECT id, agent_id, url, events, secret, created_at, consecutive_failures, circuit_open_until FROM webhooks WHERE agent_id IN ({Sql.Parameters(recipientIds.Count)})",
             r => new Webhook
             {
-                Id = r.GetString(0), AgentId = r.GetString(1), Url = r.GetString(2), Events = r.GetString(3), Secret = (byte[])r.GetValue(4),
-                CreatedAt = r.GetInt64(5), ConsecutiveFailures = r.GetInt32(6), CircuitOpenUntil = r.GetInt64(7),
+                Id = r.Text("id"), AgentId = r.Text("agent_id"), Url = r.Text("url"), Events = r.Text("events"), Secret = r.Bytes("secret"),
+                CreatedAt = r.Int64("created_at"), ConsecutiveFailures = r.Int32("consecutive_failures"), CircuitOpenUntil = r.Int64("circuit_open_until"),
             }, c, [.. recipientIds]);
-        hooks = [.. hooks.Where(h => Subscribed(h, "message.new"))];
+        hooks = [.. hooks.Where(h => Subscribed(h, FrameTypes.MessageNew))];
         if (hooks.Count == 0)
         {
             return;
         }
         var now = time.NowMs();
         var hookOwners = hooks.Select(h => h.AgentId).Distinct().ToList();
-        var muted = await Db.Mutes.AsNoTracking()
-            .Where(m => hookOwners.Contains(m.AgentId) && (m.MutedUntil == null || m.MutedUntil > now)
-                && (m.MutedAgentId == message.SenderId || m.ConversationId == message.ConversationId))
-            .Select(m => m.AgentId).ToListAsync(c);
-        var sender = await Db.Agents.AsNoTracking().FirstAsync(a => a.Id == message.SenderId, c);
-        var view = MessageViews.ToView(message, MessageViews.Actor(sender));
+        var muted = await ContactQueries.MutingAsync(Db, hookOwners, message.SenderId, message.ConversationId, now, c);
+        var sender = (await AgentQueries.ByIdAsync(Db, message.SenderId, c))!;
+        var view = MessageViews.ToView(message, sender.ToActor());
         foreach (var hook in hooks.Where(h => !muted.Contains(h.AgentId)))
         {
             var seq = recipients.First(r => r.RecipientId == hook.AgentId).DeliverySeq;
-            Add(hook, "message.new", new DeliveryView(MessageViews.DeliveryId(seq), view), seq);
+            Add(hook, FrameTypes.MessageNew, new DeliveryView(DeliveryIds.Of(seq), view), seq);
         }
     }
 

@@ -1,11 +1,11 @@
-using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Parley.Contracts.Errors;
+using Parley.Contracts.Identity;
 using Parley.Contracts.Messaging;
 using Parley.Server.Data;
 using Parley.Server.Platform;
+using Parley.Server.Platform.Http;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Validation;
@@ -13,7 +13,7 @@ using Parley.Server.Platform.Validation;
 namespace Parley.Server.Messaging.Webhooks;
 
 /// <summary>An agent's webhooks: at most five, http(s) only, secret shown once.</summary>
-internal sealed class WebhookService(Writes writes, Ids ids, TimeProvider time, SecretBox box, IOptionsMonitor<ParleyOptions> options)
+internal sealed class WebhookService(Writes writes, Ids ids, TimeProvider time, SecretBox box, OutboundHttp outbound)
 {
     public const int MaxPerAgent = 5;
     private ParleyDb Db => writes.Db;
@@ -60,16 +60,16 @@ internal sealed class WebhookService(Writes writes, Ids ids, TimeProvider time, 
         {
             throw new ApiException(ErrorCodes.InvalidUrl, "A webhook URL must be an absolute http(s) URL.", ApiErrors.Details(("field", "url")));
         }
-        if (!options.CurrentValue.Network.AllowPrivateAddresses && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) && WebhookDispatcher.IsPrivate(literal))
+        if (outbound.IsRefusedLiteral(uri))
         {
             throw new ApiException(ErrorCodes.InvalidUrl, "Webhooks may not target private, loopback or link-local addresses.", ApiErrors.Details(("field", "url")));
         }
     }
 
-    public async Task<Contracts.Identity.Page<WebhookView>> ListAsync(string agentId, CancellationToken ct)
+    public async Task<Page<WebhookView>> ListAsync(string agentId, CancellationToken ct)
     {
         var hooks = await Db.Webhooks.AsNoTracking().Where(w => w.AgentId == agentId).OrderBy(w => w.CreatedAt).ToListAsync(ct);
-        return new Contracts.Identity.Page<WebhookView>([.. hooks.Select(View)], null);
+        return new Page<WebhookView>([.. hooks.Select(View)], null);
     }
 
     public async Task DeleteAsync(string agentId, string id, CancellationToken ct)

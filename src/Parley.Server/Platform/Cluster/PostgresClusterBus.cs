@@ -25,7 +25,7 @@ internal sealed class PostgresClusterBus(NpgsqlDataSource dataSource, ILogger<Po
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Channel<string> _outbox = Channel.CreateUnbounded<string>(
+    private readonly Channel<string> _outbox = System.Threading.Channels.Channel.CreateUnbounded<string>(
         new UnboundedChannelOptions { SingleReader = true });
     private Task? _loop;
     private Task? _sender;

@@ -1,4 +1,3 @@
-using Parley.Server.Platform.Files;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.RateLimiting;
 
@@ -10,14 +9,6 @@ internal sealed class IdempotencyCleanupJob(IdempotencyStore store) : IBackgroun
     public string Name => "idempotency-cleanup";
     public TimeSpan Interval => TimeSpan.FromMinutes(10);
     public Task<int> RunAsync(CancellationToken cancellationToken) => store.DeleteExpiredAsync(cancellationToken);
-}
-
-/// <summary>Deletes pending uploads after 24 hours and quarantined files after 7 days.</summary>
-internal sealed class FileCleanupJob(FileStore files) : IBackgroundJob
-{
-    public string Name => "file-cleanup";
-    public TimeSpan Interval => TimeSpan.FromMinutes(10);
-    public Task<int> RunAsync(CancellationToken cancellationToken) => files.CleanupAsync(cancellationToken);
 }
 
 /// <summary>Forgets this node's ended rate-limit windows each minute (wall clock). Per node by nature: no lease.</summary>

@@ -69,22 +69,6 @@ internal sealed class RateLimiter(TimeProvider time, IOptionsMonitor<ParleyOptio
         }
     }
 
-    /// <summary>Takes one permit or throws <c>RATE_LIMITED</c>; either way the response carries the RateLimit headers.</summary>
-    public void Enforce(HttpContext context, string policyName, string? partition = null)
-    {
-        var decision = Acquire(policyName, partition ?? CallerKeys.Of(context, options.CurrentValue));
-        var resetSeconds = Math.Max(1, (int)Math.Ceiling(decision.Reset.TotalSeconds));
-        var headers = context.Response.Headers;
-        headers[ParleyHeaders.RateLimitPolicy] = string.Create(CultureInfo.InvariantCulture,
-            $"\"{decision.Policy.Name}\";q={decision.Policy.Limit};w={decision.Policy.WindowSeconds}");
-        headers[ParleyHeaders.RateLimit] = string.Create(CultureInfo.InvariantCulture,
-            $"\"{decision.Policy.Name}\";r={decision.Remaining};t={resetSeconds}");
-        if (!decision.Allowed)
-        {
-            throw ApiErrors.RateLimited(decision.Policy.Limit, decision.Policy.WindowSeconds, decision.Reset);
-        }
-    }
-
     /// <summary>Forgets windows that have ended (run by a background job).</summary>
     public int Sweep()
     {
@@ -108,6 +92,51 @@ internal sealed class RateLimiter(TimeProvider time, IOptionsMonitor<ParleyOptio
     }
 }
 
+/// <summary>
+/// A request's (or any unit of work's) rate limits: takes a permit per call and throws <c>RATE_LIMITED</c> when there
+/// is none. It remembers the last decision, which the HTTP edge turns into the <c>RateLimit</c> and
+/// <c>RateLimit-Policy</c> headers (<see cref="RateLimitHeaders"/>); services that enforce limits know nothing of HTTP.
+/// </summary>
+internal sealed class RateLimits(RateLimiter limiter)
+{
+    public RateDecision? Last { get; private set; }
+
+    /// <summary>Takes one permit of <paramref name="policyName"/> for <paramref name="partition"/> (a caller key, a group…).</summary>
+    public void Enforce(string policyName, string partition)
+    {
+        var decision = limiter.Acquire(policyName, partition);
+        Last = decision;
+        if (!decision.Allowed)
+        {
+            throw ApiErrors.RateLimited(decision.Policy.Limit, decision.Policy.WindowSeconds, decision.Reset);
+        }
+    }
+}
+
+/// <summary>Writes the last rate-limit decision of a request as its <c>RateLimit</c> and <c>RateLimit-Policy</c> headers, whatever the answer.</summary>
+internal static class RateLimitHeaders
+{
+    public static IApplicationBuilder UseRateLimitHeaders(this IApplicationBuilder app) =>
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(static state =>
+            {
+                var context = (HttpContext)state;
+                if (context.RequestServices.GetService<RateLimits>()?.Last is { } decision)
+                {
+                    var resetSeconds = Math.Max(1, (int)Math.Ceiling(decision.Reset.TotalSeconds));
+                    var headers = context.Response.Headers;
+                    headers[ParleyHeaders.RateLimitPolicy] = string.Create(CultureInfo.InvariantCulture,
+                        $"\"{decision.Policy.Name}\";q={decision.Policy.Limit};w={decision.Policy.WindowSeconds}");
+                    headers[ParleyHeaders.RateLimit] = string.Create(CultureInfo.InvariantCulture,
+                        $"\"{decision.Policy.Name}\";r={decision.Remaining};t={resetSeconds}");
+                }
+                return Task.CompletedTask;
+            }, context);
+            return next(context);
+        });
+}
+
 internal static class RateLimitEndpointExtensions
 {
     /// <summary>Applies a rate policy, partitioned by caller (or client IP), to an endpoint or a group.</summary>
@@ -116,7 +145,9 @@ internal static class RateLimitEndpointExtensions
         builder.Add(endpoint => endpoint.Metadata.Add(new RatePolicyMetadata(policyName)));
         return builder.AddEndpointFilter(async (context, next) =>
         {
-            context.HttpContext.RequestServices.GetRequiredService<RateLimiter>().Enforce(context.HttpContext, policyName);
+            var http = context.HttpContext;
+            var options = http.RequestServices.GetRequiredService<IOptionsMonitor<ParleyOptions>>().CurrentValue;
+            http.RequestServices.GetRequiredService<RateLimits>().Enforce(policyName, CallerKeys.Of(http, options));
             return await next(context);
         });
     }

@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Parley.Server.Data;
-using Parley.Server.Platform.Files;
-using Parley.Server.Platform.Http;
 using Parley.Server.Platform.Jobs;
 using Parley.Server.Platform.RateLimiting;
-using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Platform.Testing;
 
@@ -45,41 +42,25 @@ internal static class FaultHooks
 
     public static IEndpointRouteBuilder MapFaultHooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/_test").WithTags("Testing").ExcludeFromDescription();
+        var group = Routes(app);
         group.MapGet("/fault/internal", Throw);
         group.MapPost("/fault/internal", Throw);
-        group.MapPost("/files", CreateFileAsync);
-        group.MapGet("/files", async ([Microsoft.AspNetCore.Mvc.FromQuery(Name = "quota_owner")] string quotaOwner, ParleyDb db, CancellationToken ct) =>
-            TypedResults.Ok(new TestCount(await db.Files.CountAsync(f => f.QuotaOwner == quotaOwner, ct))));
-        group.MapPost("/release/{name}", (string name) =>
-        {
-            Hold(name).Released.TrySetResult();
-            return TypedResults.NoContent();
-        });
-        group.MapGet("/holds/{name}", (string name) => TypedResults.Ok(new TestCount(Hold(name).Waiting)));
-        group.MapGet("/limited", () => TypedResults.Ok(new TestCount(1))).RateLimited("test-hook");
-        group.MapPost("/files/{id}/complete", async (string id, FileStore files, CancellationToken ct) =>
-        {
-            var file = await files.FindAsync(id, ct) ?? throw Errors.ApiErrors.NotFound();
-            if (file.Status == StoredFile.PendingUpload)
-            {
-                FileStore.EnsureUploaded(file);
-            }
-            return TypedResults.Ok(new TestFileView(file.Id, file.Status, file.SizeBytes, file.Sha256, file.ContentType));
-        });
-        group.MapGet("/files/{id}", async (string id, FileStore files, CancellationToken ct) =>
-        {
-            var file = await files.FindAsync(id, ct) ?? throw Errors.ApiErrors.NotFound();
-            return TypedResults.Ok(new TestFileView(file.Id, file.Status, file.SizeBytes, file.Sha256, file.ContentType));
-        });
-        group.MapGet("/files/{id}/content", async (string id, FileStore files, CancellationToken ct) =>
-        {
-            var file = await files.FindAsync(id, ct) ?? throw Errors.ApiErrors.NotFound();
-            return FileHttp.Download(file, files.OpenRead(file));
-        });
-        group.MapPost("/jobs/{name}", async (string name, JobScheduler scheduler, CancellationToken ct) =>
-            TypedResults.Ok(new TestJobRun(name, await scheduler.RunIfDueAsync(name, force: true, ct))));
+        group.MapPost("/release/{name}", Release);
+        group.MapGet("/holds/{name}", Waiting);
+        group.MapGet("/limited", Limited).RateLimited("test-hook");
+        group.MapPost("/jobs/{name}", RunJobAsync);
         return app;
+    }
+
+    /// <summary>The <c>/_test</c> group, out of the OpenAPI document; modules add their own hooks to it.</summary>
+    public static RouteGroupBuilder Routes(IEndpointRouteBuilder app) => app.MapGroup("/_test").WithTags("Testing").ExcludeFromDescription();
+
+    /// <summary>Keeps the calling request "running" until a test posts <c>/_test/release/{name}</c>.</summary>
+    public static async Task WaitForReleaseAsync(string name, CancellationToken ct)
+    {
+        var gate = Hold(name);
+        Interlocked.Increment(ref gate.Waiting);
+        await gate.Released.Task.WaitAsync(ct);
     }
 
     private static HoldGate Hold(string name) => Holds.GetOrAdd(name, _ => new HoldGate());
@@ -93,34 +74,21 @@ internal static class FaultHooks
     private static IResult Throw() =>
         throw new InvalidOperationException("fault hook: connection string Host=secret-db;Password=hunter2 at /srv/internal/path");
 
-    private static async Task<IResult> CreateFileAsync(TestFileRequest request, HttpContext context, FileStore files, Microsoft.Extensions.Options.IOptions<ParleyOptions> options, CancellationToken ct)
+    private static NoContent Release(string name)
     {
-        if (request.Hold is { } hold)
-        {
-            // Lets a test keep this request "running" until it posts /_test/release/{hold}.
-            var gate = Hold(hold);
-            Interlocked.Increment(ref gate.Waiting);
-            await gate.Released.Task.WaitAsync(ct);
-        }
-        var v = new Validator();
-        var owner = v.Required("quota_owner", request.QuotaOwner);
-        var sha = v.Required("sha256", request.Sha256);
-        v.Required("size_bytes", request.SizeBytes);
-        v.ThrowIfInvalid();
-        var created = await files.CreateAsync(
-            new NewFile("test", owner, "test", request.Filename, request.ContentType ?? "application/octet-stream", request.SizeBytes!.Value, sha),
-            PublicUrls.Base(context, options.Value), ct);
-        return TypedResults.Created($"/_test/files/{created.File.Id}", new TestFileCreated(created.File.Id, created.UploadUrl, created.ExpiresIn));
+        Hold(name).Released.TrySetResult();
+        return TypedResults.NoContent();
     }
+
+    private static Ok<TestCount> Waiting(string name) => TypedResults.Ok(new TestCount(Hold(name).Waiting));
+
+    private static Ok<TestCount> Limited() => TypedResults.Ok(new TestCount(1));
+
+    private static async Task<Ok<TestJobRun>> RunJobAsync(string name, JobScheduler scheduler, CancellationToken ct) =>
+        TypedResults.Ok(new TestJobRun(name, await scheduler.RunIfDueAsync(name, force: true, ct)));
 }
 
-internal sealed record TestFileRequest(string? QuotaOwner, long? SizeBytes, string? Sha256, string? ContentType, string? Filename, string? Hold);
-
 internal sealed record TestCount(int Count);
-
-internal sealed record TestFileCreated(string FileId, string UploadUrl, int ExpiresIn);
-
-internal sealed record TestFileView(string Id, string Status, long SizeBytes, string Sha256, string ContentType);
 
 internal sealed record TestJobRun(string Name, int? Handled);
 

@@ -1,0 +1,75 @@
+using System.Data.Common;
+using Parley.Server.Data;
+using Parley.Server.Platform;
+
+namespace Parley.Server.Messaging.Conversations;
+
+/// <summary>
+/// The one store of messages, for direct conversations and groups alike. A message takes its conversation's next
+/// <c>seq</c> with <c>UPDATE … RETURNING</c> inside the sender's transaction, so sequences have no gaps and no
+/// duplicates. Plain SQL: every send runs through here (deliveries are <see cref="Deliveries.FanOut"/>'s).
+/// </summary>
+internal sealed class MessageStore(Writes writes, Ids ids, TimeProvider time)
+{
+    /// <summary>The message columns as <c>m_&lt;column&gt;</c> (alias <c>m</c>).</summary>
+    public static readonly string Columns = Sql.Select("m",
+        ["id", "conversation_id", "seq", "sender_id", "client_msg_id", "type", "content", "metadata", "created_at"]);
+
+    public static Message Read(DbDataReader r) => new()
+    {
+        Id = r.Text("m_id"), ConversationId = r.Text("m_conversation_id"), Seq = r.Int64("m_seq"), SenderId = r.Text("m_sender_id"),
+        ClientMsgId = r.Text("m_client_msg_id"), Type = r.Text("m_type"), Content = r.Text("m_content"), Metadata = r.TextOrNull("m_metadata"),
+        CreatedAt = r.Int64("m_created_at"),
+    };
+
+    /// <summary>The conversation columns as <c>c_&lt;column&gt;</c> (alias <c>c</c>).</summary>
+    private static readonly string ConversationColumns = Sql.Select("c",
+        ["id", "kind", "agent_a", "agent_b", "initiator_id", "established", "last_seq", "last_message_at", "created_at"]);
+
+    private static Conversation ReadConversation(DbDataReader r) => new()
+    {
+        Id = r.Text("c_id"), Kind = r.Text("c_kind"), AgentA = r.TextOrNull("c_agent_a"), AgentB = r.TextOrNull("c_agent_b"),
+        InitiatorId = r.TextOrNull("c_initiator_id"), Established = r.Flag("c_established"), LastSeq = r.Int64("c_last_seq"),
+        LastMessageAt = r.Int64("c_last_message_at"), CreatedAt = r.Int64("c_created_at"),
+    };
+
+    private ParleyDb Db => writes.Db;
+
+    /// <summary>The message a sender stored with this <c>client_msg_id</c>, if any.</summary>
+    public Task<Message?> BySenderAsync(string senderId, string clientMsgId, CancellationToken ct) =>
+        Sql.SingleOrDefaultAsync(Db, $"SELECT {Columns} FROM messages m WHERE m.sender_id = @p0 AND m.client_msg_id = @p1", Read, ct, senderId, clientMsgId);
+
+    /// <summary>The direct conversation of this pair (ids in ordinal order), if they have one.</summary>
+    public Task<Conversation?> PairAsync(string first, string second, CancellationToken ct) =>
+        Sql.SingleOrDefaultAsync(Db, $"SELECT {ConversationColumns} FROM conversations c WHERE c.agent_a = @p0 AND c.agent_b = @p1",
+            ReadConversation, ct, first, second);
+
+    /// <summary>A direct conversation the agent takes part in.</summary>
+    public Task<Conversation?> DirectOfAsync(string? conversationId, string agentId, CancellationToken ct) =>
+        Sql.SingleOrDefaultAsync(Db,
+            $"SELECT {ConversationColumns} FROM conversations c WHERE c.id = @p0 AND c.kind = 'direct' AND (c.agent_a = @p1 OR c.agent_b = @p1)",
+            ReadConversation, ct, conversationId, agentId);
+
+    /// <summary>Takes the conversation's next seq and stores a message (its deliveries are the caller's).</summary>
+    public async Task<Message> AppendAsync(string conversationId, string senderId, string type, string content, string? metadata, string clientMsgId,
+        CancellationToken c)
+    {
+        var now = time.NowMs();
+        var seq = (await Sql.QueryAsync(Db, "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = @p1 WHERE id = @p0 RETURNING last_seq",
+            r => r.Int64("last_seq"), c, conversationId, now)).Single();
+        var message = new Message
+        {
+            Id = ids.New("msg"), ConversationId = conversationId, Seq = seq, SenderId = senderId, ClientMsgId = clientMsgId,
+            Type = type, Content = content, Metadata = metadata, CreatedAt = now,
+        };
+        await Sql.ExecuteAsync(Db,
+            "INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, type, content, metadata, created_at) " +
+            "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)",
+            c, message.Id, message.ConversationId, message.Seq, message.SenderId, message.ClientMsgId, message.Type, message.Content, message.Metadata, message.CreatedAt);
+        return message;
+    }
+
+    /// <summary>Marks a conversation established (its recipient replied).</summary>
+    public Task EstablishAsync(string conversationId, CancellationToken c) =>
+        Sql.ExecuteAsync(Db, "UPDATE conversations SET established = @p1 WHERE id = @p0", c, conversationId, true);
+}

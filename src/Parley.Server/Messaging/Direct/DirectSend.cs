@@ -1,0 +1,135 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Errors;
+using Parley.Contracts.Messaging;
+using Parley.Server.Data;
+using Parley.Server.Identity;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Messaging.Attachments;
+using Parley.Server.Messaging.Contacts;
+using Parley.Server.Messaging.Conversations;
+using Parley.Server.Messaging.Deliveries;
+using Parley.Server.Platform;
+using Parley.Server.Platform.Errors;
+
+namespace Parley.Server.Messaging.Direct;
+
+/// <summary>
+/// Checks 4–9 of a direct send and its writes, inside the send's transaction: the message, its delivery (numbered
+/// from the recipient's counter), the conversation's <c>seq</c>, the cold-outreach count and the backlog count commit
+/// together. PostgreSQL writers take the seam's locks in one fixed order (<see cref="LockKeys"/>: pair → sender's
+/// outreach → conversation row → recipient's inbox row).
+/// </summary>
+internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, MessageStore messages, FanOut fanOut, AttachmentService attachments,
+    IOptions<MessagingOptions> options)
+{
+    private ParleyDb Db => writes.Db;
+    private MessagingLimits Limits => options.Value.Limits;
+
+    public async Task<SendResult> StoreAsync(Agent sender, SendMessageRequest request, OutgoingMessage outgoing, CancellationToken c)
+    {
+        var now = time.NowMs();
+        // The client_msg_id lookup comes first: a retry gets the original even if, say, the recipient is gone since.
+        if (await messages.BySenderAsync(sender.Id, outgoing.ClientMsgId, c) is { } repeat)
+        {
+            return SendService.Repeat(repeat, sender);
+        }
+
+        // 4. Recipient.
+        var (recipient, conversation) = await ResolveAsync(sender, request, c);
+        var (first, second) = string.CompareOrdinal(sender.Id, recipient.Id) < 0 ? (sender.Id, recipient.Id) : (recipient.Id, sender.Id);
+        await writes.LockAsync(c, LockKeys.Pair(sender.Id, recipient.Id));
+        conversation ??= await messages.PairAsync(first, second, c);
+
+        // 5. Blocks, either way.
+        if (await ContactQueries.IsBlockedEitherWayAsync(Db, sender.Id, recipient.Id, c))
+        {
+            throw new ApiException(ErrorCodes.Blocked, "One of you has blocked the other.");
+        }
+
+        // 6. The recipient's inbox mode.
+        if (recipient.InboxMode == "contacts_only" && !await ContactQueries.HasContactAsync(Db, recipient.Id, sender.Id, c))
+        {
+            throw new ApiException(ErrorCodes.InboxRestricted, "The recipient accepts messages only from contacts.",
+                ApiErrors.Details(("handle", recipient.Handle)));
+        }
+
+        // 7. Cold outreach.
+        if (conversation is null)
+        {
+            if (sender.Status == AgentStatus.Restricted)
+            {
+                throw new ApiException(ErrorCodes.AgentRestricted, "A restricted agent cannot start new conversations.");
+            }
+            await EnsureColdSlotAsync(sender, now, c);
+        }
+        else if (!conversation.Established && conversation.InitiatorId == sender.Id)
+        {
+            throw new ApiException(ErrorCodes.AwaitingReply, "Wait for a reply before messaging this agent again.",
+                ApiErrors.Details(("recipient_handle", recipient.Handle), ("waiting_since", Clock.Time(conversation.CreatedAt))));
+        }
+
+        // 8. Attachments.
+        var attachment = outgoing.Type == "file" ? await attachments.EnsureSendableAsync(sender, outgoing.Content, c) : null;
+
+        if (conversation is null)
+        {
+            conversation = new Conversation
+            {
+                Id = ids.New("conv"), Kind = ConversationKind.Direct, AgentA = first, AgentB = second, InitiatorId = sender.Id,
+                CreatedAt = now, LastMessageAt = now,
+            };
+            Db.Conversations.Add(conversation);
+            Db.Participants.Add(new Participant { ConversationId = conversation.Id, AgentId = sender.Id, JoinedAt = now });
+            Db.Participants.Add(new Participant { ConversationId = conversation.Id, AgentId = recipient.Id, JoinedAt = now });
+            await Db.SaveChangesAsync(c);
+        }
+        else if (!conversation.Established)
+        {
+            // The recipient of a cold conversation replied: it is established for good, and they are each other's contacts.
+            await messages.EstablishAsync(conversation.Id, c);
+            await ContactQueries.AddAsync(Db, sender.Id, recipient.Id, now, c);
+            await ContactQueries.AddAsync(Db, recipient.Id, sender.Id, now, c);
+        }
+        var message = await messages.AppendAsync(conversation.Id, sender.Id, outgoing.Type, outgoing.Content, outgoing.Metadata, outgoing.ClientMsgId, c);
+        await attachments.RecordAsync(message, attachment, c);
+
+        // 9. The recipient's backlog: past the cap nothing is stored (the whole transaction rolls back).
+        var delivered = (await fanOut.DeliverAsync(message, [recipient.Id], skipBacklogged: true, c)).Single();
+        if (delivered.Skipped)
+        {
+            throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",
+                ApiErrors.Details(("recipient_handle", recipient.Handle), ("undelivered_count", delivered.Backlog)));
+        }
+        var warning = delivered.Backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={delivered.Backlog}" : null;
+        return new SendResult(MessageViews.ToView(message, sender.ToActor()), Created: true, warning);
+    }
+
+    private async Task<(Agent Recipient, Conversation? Conversation)> ResolveAsync(Agent sender, SendMessageRequest request, CancellationToken c)
+    {
+        if (request.To is { } handle)
+        {
+            var agent = await AgentQueries.LiveByHandleAsync(Db, handle, c) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+            return (agent, null);
+        }
+        var conversation = await messages.DirectOfAsync(request.ConversationId, sender.Id, c)
+            ?? throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
+        var otherId = conversation.AgentA == sender.Id ? conversation.AgentB : conversation.AgentA;
+        var other = (await AgentQueries.ByIdAsync(Db, otherId!, c))!;
+        return other.Status == AgentStatus.Deleted ? throw new ApiException(ErrorCodes.AgentNotFound, "The other agent was deleted.") : (other, conversation);
+    }
+
+    private async Task EnsureColdSlotAsync(Agent sender, long now, CancellationToken c)
+    {
+        await writes.LockAsync(c, LockKeys.Outreach(sender.Id));
+        var windowStart = now - Clock.DayMs;
+        var cold = await Db.Conversations.Where(x => x.InitiatorId == sender.Id && !x.Established && x.CreatedAt > windowStart)
+            .OrderBy(x => x.CreatedAt).Select(x => x.CreatedAt).Take(Limits.ColdConversationsPerDay).ToListAsync(c);
+        if (cold.Count >= Limits.ColdConversationsPerDay)
+        {
+            throw new ApiException(ErrorCodes.ColdCapExceeded, "Too many cold conversations in the last 24 hours.",
+                ApiErrors.Details(("limit", Limits.ColdConversationsPerDay), ("window_seconds", Clock.DaySeconds)),
+                retryAfter: TimeSpan.FromMilliseconds(cold[0] + Clock.DayMs - now));
+        }
+    }
+}

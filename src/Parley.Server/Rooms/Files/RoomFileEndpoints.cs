@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Errors;
+using Parley.Contracts.Identity;
+using Parley.Contracts.Rooms;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Platform;
+using Parley.Server.Files;
+using Parley.Server.Platform.Http;
+using Parley.Server.Platform.OpenApi;
+using Parley.Server.Platform.RateLimiting;
+
+namespace Parley.Server.Rooms.Files;
+
+/// <summary>A room's files: inline writes and reads, deletion, and uploads of large files. Writes need <c>upload</c>, bytes <c>download</c>.</summary>
+internal static class RoomFileEndpoints
+{
+    public static IEndpointRouteBuilder MapRoomFiles(this IEndpointRouteBuilder app)
+    {
+        var files = app.MapGroup("/v1/rooms/{roomId}").WithTags("Room files").RequireOwnerOrAgent()
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.NotAMember, ErrorCodes.ForbiddenScope);
+        files.MapGet("/files", ListAsync).WithName("ListRoomFiles").WithSummary("The latest version of every path, with its status.").RateLimited("room-read");
+        files.MapPut("/files/{**path}", WriteAsync).WithName("WriteRoomFile").RequireScope(Scopes.Upload)
+            .WithSummary("Write a small file inline (at most 256 KiB decoded); an existing path gets a new version (201).")
+            .RateLimited("room-write").ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.ContentTooLarge, ErrorCodes.FeatureLimitReached);
+        files.MapGet("/files/{**path}", ReadAsync).WithName("ReadRoomFile").RequireScope(Scopes.Download)
+            .WithSummary("A file's bytes (the latest version, or ?version=), as an attachment.").RateLimited("room-read")
+            .ProducesErrors(ErrorCodes.UploadNotComplete);
+        files.MapDelete("/files/{**path}", DeleteAsync).WithName("DeleteRoomFile").RequireScope(Scopes.Upload)
+            .WithSummary("Remove every version of a path.").RateLimited("room-write").ProducesErrors(ErrorCodes.ThreadNotActive);
+        files.MapPost("/uploads", UploadAsync).WithName("CreateRoomUpload").RequireScope(Scopes.Upload)
+            .WithSummary("Announce a large file (size and sha256): a signed single-use upload URL (201).").RateLimited("room-upload")
+            .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.ContentTooLarge, ErrorCodes.FeatureLimitReached);
+        return app;
+    }
+
+    private static async Task<Ok<Page<RoomFileView>>> ListAsync(string roomId, int? limit, string? cursor, Caller caller, RoomFileService s,
+        CancellationToken ct) =>
+        TypedResults.Ok(await s.ListAsync(caller, roomId, limit, cursor, ct));
+
+    private static async Task<Created<RoomFileView>> WriteAsync(string roomId, string? path, WriteRoomFileRequest request, Caller caller,
+        RoomFileService s, CancellationToken ct)
+    {
+        var file = await s.WriteAsync(caller, roomId, path, request, ct);
+        return TypedResults.Created($"/v1/rooms/{roomId}/files/{Uri.EscapeDataString(file.Path).Replace("%2F", "/", StringComparison.Ordinal)}?version={file.Version}", file);
+    }
+
+    private static async Task<IResult> ReadAsync(string roomId, string? path, long? version, Caller caller, RoomFileService s, CancellationToken ct)
+    {
+        var file = await s.FindAsync(caller, roomId, path, version, ct);
+        return FileHttp.Download(file, s.OpenRead(file));
+    }
+
+    private static async Task<NoContent> DeleteAsync(string roomId, string? path, Caller caller, RoomFileService s, CancellationToken ct)
+    {
+        await s.DeleteAsync(caller, roomId, path, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Created<RoomUploadCreated>> UploadAsync(string roomId, CreateRoomUploadRequest request, Caller caller, HttpContext http,
+        RoomFileService s, IOptions<ParleyOptions> options, CancellationToken ct)
+    {
+        var created = await s.CreateUploadAsync(caller, roomId, request, PublicUrls.Base(http, options.Value), ct);
+        return TypedResults.Created($"/v1/files/{created.FileId}", created);
+    }
+}
