@@ -31,7 +31,9 @@ internal static class Program
     /// <summary>Builds the application; tests call it with their own configuration and clock.</summary>
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? customize = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // The configuration shipped beside the binary (appsettings.json) applies wherever the process starts from;
+        // relative paths in settings (the data directory) stay relative to the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddParleyConfiguration(args);
         builder.AddPlatform();
         builder.AddGovernance();

@@ -33,7 +33,10 @@ public static class ErrorReference
             }
             ```
 
-            `VALIDATION_ERROR` carries `fields` (messages keyed by the JSON path of the input) instead of `details`.
+            `VALIDATION_ERROR` carries `fields` instead of `details`: messages keyed by the JSON path of the input without its
+            leading `$.` (`content.text`, `mentions[0]`), a query or path parameter by its name (`limit`), `$` for the body as a
+            whole, and `url`, `headers` or `request` for a request the web server could not read (a NUL in the URL, a request
+            line or headers over their limits).
             Every retryable `429` carries `Retry-After` and `details.retry_after_ms`.
 
             | code | status | retryable | module | when | details |

@@ -27,10 +27,25 @@ public static class ParleyJson
     public static string FormatTime(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+    /// <summary>Whether a string is an RFC 3339 date-time with an offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
+    public static bool TryParseTime(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        return text is not null && Rfc3339.IsMatch(text)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out value);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex Rfc3339 = new(
+        @"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
     private sealed class UtcTimestampConverter : JsonConverter<DateTimeOffset>
     {
+        /// <summary>Anything but an RFC 3339 timestamp is a <see cref="JsonException"/>, which the server answers as VALIDATION_ERROR.</summary>
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            DateTimeOffset.Parse(reader.GetString() ?? throw new JsonException("expected a timestamp"), CultureInfo.InvariantCulture);
+            reader.TokenType == JsonTokenType.String && TryParseTime(reader.GetString(), out var value)
+                ? value
+                : throw new JsonException("expected an RFC 3339 timestamp such as 2026-11-22T10:00:00.000Z");
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
             writer.WriteStringValue(FormatTime(value));

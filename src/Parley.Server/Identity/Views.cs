@@ -27,7 +27,7 @@ internal static class Views
 
     public static PublicAgentView ToPublicView(this Agent a) => new(a.Handle, a.Plate, a.DisplayName, a.Description, Clock.Time(a.CreatedAt));
 
-    public static KeyView ToView(this ApiKey k) => new(k.Id, k.Kind, k.Name, [.. Scopes.Parse(k.Scopes).OrderBy(s => Scopes.All.ToList().IndexOf(s))],
+    public static KeyView ToView(this ApiKey k) => new(CredentialFormat.PublicKeyId(k.Id), k.Kind, k.Name, [.. Scopes.Parse(k.Scopes).OrderBy(s => Scopes.All.ToList().IndexOf(s))],
         k.Kind == KeyKinds.Secret ? CredentialFormat.SecretKey : CredentialFormat.PublishableKey, k.Last4, Clock.Time(k.CreatedAt), Clock.Time(k.LastUsedAt));
 
     public static PersonalTokenView ToView(this PersonalAccessToken t) =>

@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Parley.Contracts.Json;
@@ -13,6 +14,7 @@ using Parley.Server.Platform.Health;
 using Parley.Server.Platform.Http;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Platform.Logging;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.RateLimiting;
 using Parley.Server.Platform.Security;
@@ -44,6 +46,7 @@ internal static class PlatformServices
         var services = builder.Services;
         var options = builder.Configuration.Get<ParleyOptions>() ?? new ParleyOptions();
         var dataDirectory = Path.GetFullPath(options.Storage.DataDirectory);
+        DataDirectory.Secure(dataDirectory);
 
         services.Configure<ParleyOptions>(builder.Configuration);
         services.TryAddSingleton(TimeProvider.System);
@@ -76,8 +79,12 @@ internal static class PlatformServices
             o.AddOperationTransformer(transformer);
         });
 
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+            ServerRejections.UseEnvelopes(listen, kestrel.ApplicationServices.GetRequiredService<Ids>(), kestrel.Limits)));
+
         builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(o =>
+        builder.Logging.AddConsole(o => o.FormatterName = RedactingJsonFormatter.Name);
+        builder.Logging.AddConsoleFormatter<RedactingJsonFormatter, ConsoleFormatterOptions>(o =>
         {
             o.IncludeScopes = true;
             o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
@@ -132,6 +139,7 @@ internal static class PlatformServices
     public static WebApplication UsePlatform(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ParleyOptions>>().Value;
+        app.UseRequestTracking();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRateLimitHeaders();

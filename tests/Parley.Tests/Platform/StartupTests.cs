@@ -29,6 +29,20 @@ public sealed class StartupTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
         }
         Assert.Equal(32, Convert.FromBase64String(await File.ReadAllTextAsync(keyFile)).Length);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Everything in the data directory is the owner's alone: the database holds emails, messages, password hashes.
+            var data = new DirectoryInfo(Path.Combine(directory, "data"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, data.UnixFileMode);
+            foreach (var file in data.EnumerateFiles("*", SearchOption.AllDirectories))
+            {
+                Assert.True((file.UnixFileMode & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) == 0,
+                    $"{file.Name} is {file.UnixFileMode}");
+            }
+        }
+        // The shipped appsettings.json applies although the process started elsewhere: framework and SQL chatter stays out.
+        Assert.DoesNotContain(server.Output, line => line.Contains("Executed DbCommand", StringComparison.Ordinal));
+        Assert.DoesNotContain(server.Output, line => line.Contains("Request starting", StringComparison.Ordinal));
 
         Assert.Equal(0, await server.StopAsync());
         Directory.Delete(directory, recursive: true);

@@ -32,7 +32,7 @@ internal sealed class AgentSelfService(Writes writes, AgentService agents, Token
 
     public async Task<PublicAgentView> GetPublicAsync(string handle, CancellationToken ct)
     {
-        var agent = await AgentQueries.LiveByHandleAsync(Db, handle, ct);
+        var agent = await AgentQueries.ByNameAsync(Db, handle, ct);
         return agent?.ToPublicView() ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
     }
 

@@ -76,7 +76,7 @@ internal sealed class AgentService(
 
     public static void ValidateProfile(Validator v, string? displayName, string? description)
     {
-        v.Length("display_name", displayName, 0, 100);
+        v.Name("display_name", displayName, 0, 100);
         v.Length("description", description, 0, 500);
     }
 
@@ -201,7 +201,7 @@ internal sealed class AgentService(
         var v = new Validator();
         var kind = v.Required("kind", request.Kind);
         v.OneOf("kind", request.Kind, KeyKinds.Secret, KeyKinds.Publishable);
-        v.Length("name", request.Name, 0, 100);
+        v.Name("name", request.Name, 0, 100);
         var scopes = ValidateScopes(v, request.Scopes);
         v.ThrowIfInvalid();
         return await writes.RunAsync(async c =>
@@ -224,12 +224,13 @@ internal sealed class AgentService(
         {
             var agent = await FindOwnedAsync(workspace, agentId, c);
             var now = Now;
-            var revoked = await Db.ApiKeys.Where(k => k.Id == keyId && k.AgentId == agent.Id && k.RevokedAt == null)
+            var storedId = CredentialFormat.StoredKeyId(keyId);
+            var revoked = await Db.ApiKeys.Where(k => k.Id == storedId && k.AgentId == agent.Id && k.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), c);
             if (revoked == 0)
             {
                 throw ApiErrors.NotFound();
             }
-            signals.RevokeKey(agent.Id, keyId);
+            signals.RevokeKey(agent.Id, storedId);
         }, ct);
 }

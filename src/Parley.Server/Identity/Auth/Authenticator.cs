@@ -227,4 +227,13 @@ internal sealed class InstanceAdmins(IOptionsMonitor<IdentityOptions> options, I
         }
         return _firstAccountId == account.Id;
     }
+
+    /// <summary>
+    /// The same decision inside a write that has just created the account (sign-up): read in that transaction, which
+    /// sees the new row, and not cached, since the transaction may yet roll back.
+    /// </summary>
+    public async Task<bool> IsAdminAsync(Account account, ParleyDb db, CancellationToken ct) =>
+        ConfiguredEmails is { } emails
+            ? emails.Contains(account.Email)
+            : await db.Accounts.AsNoTracking().OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).Select(a => a.Id).FirstOrDefaultAsync(ct) == account.Id;
 }

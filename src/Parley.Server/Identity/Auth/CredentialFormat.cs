@@ -40,4 +40,16 @@ internal static class CredentialFormat
     }
 
     public static string Last4(string secret) => secret[^4..];
+
+    /// <summary>
+    /// A key's id as the API shows it (<c>key_</c> + the 12 characters inside the key itself, conventions.md); the
+    /// stored id is the bare 12 characters, which is what a presented key carries.
+    /// </summary>
+    public static string PublicKeyId(string storedId) => KeyIdPrefix + storedId;
+
+    /// <summary>The stored id named by an API key id (<c>key_…</c>; a bare id is taken as it is).</summary>
+    public static string StoredKeyId(string publicId) =>
+        publicId.StartsWith(KeyIdPrefix, StringComparison.Ordinal) ? publicId[KeyIdPrefix.Length..] : publicId;
+
+    private const string KeyIdPrefix = "key_";
 }

@@ -33,7 +33,7 @@ internal sealed class MeService(Writes writes, TimeProvider time, InstanceAdmins
         var max = options.Value.Limits.PersonalTokenMaxDays;
         var v = new Validator();
         var name = v.Required("name", request.Name);
-        v.Length("name", request.Name, 1, 100);
+        v.Name("name", request.Name, 1, 100);
         v.Range("expires_in_days", request.ExpiresInDays, 1, max);
         v.ThrowIfInvalid();
         var (id, secret, token) = CredentialFormat.New(CredentialFormat.PersonalToken);

@@ -49,7 +49,7 @@ internal sealed class OwnerAuthService(
         }
         v.Length("password", request.Password, 0, 200);
         var name = v.Required("name", request.Name);
-        v.Length("name", request.Name, 1, 100);
+        v.Name("name", request.Name, 1, 100);
         v.ThrowIfInvalid();
         email = NormalizeEmail(email);
         var hash = passwords.Hash(password); // slow work before the write lock
@@ -71,7 +71,7 @@ internal sealed class OwnerAuthService(
                 await Db.SaveChangesAsync(c);
                 await codes.StartAsync(CodePurpose.VerifyEmail, email, new AccountPayload(account.Id), deliverable: true, "Verify your Parley email", c);
                 var pair = NewSession(account.Id);
-                return new SignupResponse(account.ToView(await admins.IsAdminAsync(account, c)), workspace.ToView(), pair.AccessToken, pair.RefreshToken, pair.ExpiresIn);
+                return new SignupResponse(account.ToView(await admins.IsAdminAsync(account, Db, c)), workspace.ToView(), pair.AccessToken, pair.RefreshToken, pair.ExpiresIn);
             }, ct);
         }
         catch (DbUpdateException e) when (writes.IsUniqueViolation(e))

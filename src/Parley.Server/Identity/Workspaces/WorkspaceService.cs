@@ -61,7 +61,7 @@ internal sealed class WorkspaceService(Writes writes, Ids ids, TimeProvider time
         {
             v.Required("name", name);
         }
-        v.Length("name", name?.Trim(), 1, 100);
+        v.Name("name", name?.Trim(), 1, 100);
         v.ThrowIfInvalid();
         return name?.Trim();
     }

@@ -50,7 +50,7 @@ internal sealed class AttachmentService(Writes writes, FileStore files, GroupRul
         var limit = options.Value.Limits.MaxAttachmentBytes;
         var v = new Validator();
         var filename = v.Required("filename", request.Filename);
-        v.Length("filename", request.Filename, 1, 255);
+        v.Name("filename", request.Filename, 1, 255);
         var contentType = v.Required("content_type", request.ContentType);
         FileStore.CheckContentType(v, request.ContentType);
         v.Required("size_bytes", request.SizeBytes);
@@ -69,7 +69,7 @@ internal sealed class AttachmentService(Writes writes, FileStore files, GroupRul
         // The destination must exist for the sender (the send itself checks everything else).
         if (request.To is { } handle)
         {
-            _ = await AgentQueries.LiveByHandleAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+            _ = await AgentQueries.ByNameAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
         }
         else if (request.ConversationId!.StartsWith("grp_", StringComparison.Ordinal))
         {

@@ -21,7 +21,7 @@ internal sealed class ContactService(Writes writes, TimeProvider time, Enforceme
 
     private async Task<Agent> OtherAsync(string agentId, string? handle, CancellationToken ct)
     {
-        var other = await AgentQueries.LiveByHandleAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+        var other = await AgentQueries.ByNameAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
         return other.Id == agentId ? throw ApiErrors.Validation("handle", "an agent cannot add or block itself") : other;
     }
 

@@ -31,10 +31,10 @@ internal sealed class MuteService(Writes writes, Ids ids, TimeProvider time)
             v.Add("muted_until", "must be in the future");
         }
         v.ThrowIfInvalid();
-        string? mutedAgent = null;
+        Agent? mutedAgent = null;
         if (request.Handle is not null)
         {
-            mutedAgent = (await AgentQueries.LiveByHandleAsync(Db, request.Handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.")).Id;
+            mutedAgent = await AgentQueries.ByNameAsync(Db, request.Handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
         }
         else if (!await Db.Participants.AnyAsync(p => p.ConversationId == request.ConversationId && p.AgentId == agentId && p.LeftAt == null, ct))
         {
@@ -42,7 +42,7 @@ internal sealed class MuteService(Writes writes, Ids ids, TimeProvider time)
         }
         var mute = new Mute
         {
-            Id = ids.New("mute"), AgentId = agentId, MutedAgentId = mutedAgent, ConversationId = request.ConversationId,
+            Id = ids.New("mute"), AgentId = agentId, MutedAgentId = mutedAgent?.Id, ConversationId = request.ConversationId,
             MutedUntil = request.MutedUntil?.ToUnixTimeMilliseconds(), CreatedAt = time.NowMs(),
         };
         await writes.RunAsync(_ =>
@@ -50,7 +50,7 @@ internal sealed class MuteService(Writes writes, Ids ids, TimeProvider time)
             Db.Mutes.Add(mute);
             return Task.CompletedTask;
         }, ct);
-        return View(mute, request.Handle);
+        return View(mute, mutedAgent?.Handle);
     }
 
     public async Task<Page<MuteView>> ListAsync(string agentId, CancellationToken ct)

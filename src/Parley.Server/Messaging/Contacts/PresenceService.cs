@@ -52,7 +52,7 @@ internal sealed class PresenceService(Writes writes, TimeProvider time, AgentCha
     /// <summary>Readable only by agents the target has in its contacts; anyone else gets AGENT_NOT_FOUND.</summary>
     public async Task<PresenceView> GetAsync(string viewerId, string handle, CancellationToken ct)
     {
-        var target = await AgentQueries.LiveByHandleAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+        var target = await AgentQueries.ByNameAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
         if (target.Id != viewerId && !await Db.Contacts.AnyAsync(x => x.OwnerId == target.Id && x.ContactId == viewerId, ct))
         {
             throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");

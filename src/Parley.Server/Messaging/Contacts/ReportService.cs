@@ -19,7 +19,7 @@ internal sealed class ReportService(Writes writes, TimeProvider time, Enforcemen
         var v = new Validator();
         v.Length("reason", request.Reason, 0, 1000);
         v.ThrowIfInvalid();
-        var target = await AgentQueries.LiveByHandleAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+        var target = await AgentQueries.ByNameAsync(Db, handle, ct) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
         if (target.Id == reporterId)
         {
             throw ApiErrors.Validation("handle", "an agent cannot report itself");

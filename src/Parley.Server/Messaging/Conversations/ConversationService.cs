@@ -11,6 +11,7 @@ using Parley.Server.Identity.Agents;
 using Parley.Server.Messaging.Groups;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Messaging.Conversations;
 
@@ -81,15 +82,7 @@ internal sealed class ConversationService(Writes writes, AgentChannel channel, G
     /// <summary>History ascending by seq; a member sees only what was sent from when it joined, minus what it hid.</summary>
     public async Task<HistoryPage> HistoryAsync(string agentId, string conversationId, int? limit, long? beforeSeq, long? afterSeq, CancellationToken ct)
     {
-        if (beforeSeq is not null && afterSeq is not null)
-        {
-            throw ApiErrors.Validation("before_seq", "give at most one of before_seq and after_seq");
-        }
-        if (limit is { } n && (n < 1 || n > 200))
-        {
-            throw ApiErrors.Validation("limit", "must be between 1 and 200");
-        }
-        var take = limit ?? 50;
+        var take = SeqWindow.Validate(limit, beforeSeq, afterSeq);
         var participant = await ParticipantAsync(agentId, conversationId, ct);
         var query = Db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId && m.Seq > participant.JoinedSeq
             && !Db.HiddenMessages.Any(h => h.AgentId == agentId && h.MessageId == m.Id));

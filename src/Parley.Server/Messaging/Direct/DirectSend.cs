@@ -109,8 +109,8 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
     {
         if (request.To is { } handle)
         {
-            var agent = await AgentQueries.LiveByHandleAsync(Db, handle, c) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
-            return (agent, null);
+            var agent = await AgentQueries.ByNameAsync(Db, handle, c) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+            return agent.Id == sender.Id ? throw ApiErrors.Validation("to", "an agent cannot message itself") : (agent, null);
         }
         var conversation = await messages.DirectOfAsync(request.ConversationId, sender.Id, c)
             ?? throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");

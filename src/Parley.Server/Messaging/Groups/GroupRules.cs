@@ -76,7 +76,7 @@ internal sealed class GroupRules(Writes writes, Ids ids, TimeProvider time, Mess
     /// </summary>
     public async Task<AddResult> AddAsync(Agent adder, Group group, string handle, bool throwOnLimits, CancellationToken c, bool atCreation = false)
     {
-        var target = await AgentQueries.LiveByHandleAsync(Db, handle, c);
+        var target = await AgentQueries.ByNameAsync(Db, handle, c);
         if (target is null)
         {
             return throwOnLimits ? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.") : new AddResult(handle, "rejected", ErrorCodes.AgentNotFound);

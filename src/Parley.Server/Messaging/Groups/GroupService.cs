@@ -35,7 +35,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
         {
             v.Required("name", name);
         }
-        v.Length("name", name, 1, 100);
+        v.Name("name", name, 1, 100);
         v.Length("description", description, 0, 500);
     }
 
@@ -48,6 +48,13 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
         if (request.MemberHandles is { Count: > 1000 })
         {
             v.Add("member_handles", "at most 1000 handles");
+        }
+        for (var i = 0; i < (request.MemberHandles?.Count ?? 0); i++)
+        {
+            if (string.IsNullOrWhiteSpace(request.MemberHandles![i]))
+            {
+                v.Add($"member_handles[{i}]", "must name an agent (its handle, id or plate)");
+            }
         }
         v.ThrowIfInvalid();
         return await writes.RunAsync(async c =>
@@ -174,7 +181,7 @@ internal sealed class GroupService(Writes writes, Ids ids, TimeProvider time, Gr
 
     private async Task<Participant> TargetAsync(Group group, string handle, CancellationToken c)
     {
-        var agentId = (await AgentQueries.LiveByHandleAsync(Db, handle, c))?.Id;
+        var agentId = (await AgentQueries.ByNameAsync(Db, handle, c))?.Id;
         return await Db.Participants.FirstOrDefaultAsync(p => p.ConversationId == group.Id && p.AgentId == agentId && p.LeftAt == null, c)
             ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such member of this group.");
     }

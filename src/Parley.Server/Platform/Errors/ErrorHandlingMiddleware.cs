@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Parley.Contracts.Errors;
 using Parley.Server.Data;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Platform.Errors;
 
@@ -69,28 +70,30 @@ internal sealed class ErrorHandlingMiddleware(RequestDelegate next, ErrorWriter 
         }
         if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            return ApiErrors.Validation("$", "the body must be JSON (Content-Type: application/json)");
+            return ApiErrors.Validation(FieldNames.Body, "the body must be JSON (Content-Type: application/json)");
         }
-        return ApiErrors.Validation("$", bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
-            ? "a JSON body is required"
-            : "the request is malformed");
+        if (bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiErrors.Validation(FieldNames.Body, "a JSON body is required");
+        }
+        // The framework names a query or route parameter it could not bind: `Failed to bind parameter "int? limit" from "x".`
+        return FieldNames.FromBindingMessage(bad.Message) is { } parameter
+            ? ApiErrors.Validation(parameter, "is not a value of the right type")
+            : ApiErrors.Validation(FieldNames.Body, "the request is malformed");
     }
 
     private static long BodyLimit(HttpContext context) =>
         context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0;
 
-    private static ApiException Malformed(JsonException json)
-    {
-        var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
-        return ApiErrors.Validation(path, "malformed JSON or a value of the wrong type");
-    }
+    private static ApiException Malformed(JsonException json) =>
+        ApiErrors.Validation(FieldNames.FromJsonPath(json.Path), "malformed JSON or a value of the wrong type");
 
     private static ApiException FromStatus(HttpContext context, int status) => status switch
     {
         StatusCodes.Status401Unauthorized => new ApiException(ErrorCodes.Unauthorized),
         StatusCodes.Status403Forbidden => ApiErrors.Forbidden("not_allowed"),
         StatusCodes.Status413PayloadTooLarge => ApiErrors.TooLarge(BodyLimit(context)),
-        StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType => ApiErrors.Validation("$", "the request is malformed"),
+        StatusCodes.Status400BadRequest or StatusCodes.Status415UnsupportedMediaType => ApiErrors.Validation(FieldNames.Body, "the request is malformed"),
         // An unknown route and a known route with the wrong method are both "a route that does not exist".
         < 500 => ApiErrors.NotFound(),
         StatusCodes.Status503ServiceUnavailable => ApiErrors.Unavailable(),

@@ -37,16 +37,8 @@ internal sealed class ErrorWriter(IOptions<ParleyOptions> options)
             }
         }
 
-        var body = new ErrorBody
-        {
-            Code = error.Code,
-            Status = error.Status,
-            Message = error.Message,
-            RequestId = context.TraceIdentifier,
-            Retryable = error.Definition.Retryable,
-            Details = details,
-            Fields = error.Fields,
-        };
+        var envelope = Envelope(error, context.TraceIdentifier, details);
+        var body = envelope.Error;
 
         if (WantsProblemDetails(context.Request))
         {
@@ -55,8 +47,20 @@ internal sealed class ErrorWriter(IOptions<ParleyOptions> options)
             return;
         }
         response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(response.Body, new ErrorEnvelope(body), ParleyJson.Options, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, envelope, ParleyJson.Options, context.RequestAborted);
     }
+
+    /// <summary>The body of an error, as every error response carries it (also those written below HTTP, <see cref="Http.ServerRejections"/>).</summary>
+    public static ErrorEnvelope Envelope(ApiException error, string requestId, IReadOnlyDictionary<string, object?>? details) => new(new ErrorBody
+    {
+        Code = error.Code,
+        Status = error.Status,
+        Message = error.Message,
+        RequestId = requestId,
+        Retryable = error.Definition.Retryable,
+        Details = details ?? error.Details,
+        Fields = error.Fields,
+    });
 
     /// <summary>True when every media range the client accepts is <c>application/problem+json</c>.</summary>
     private static bool WantsProblemDetails(HttpRequest request)

@@ -32,6 +32,9 @@ internal sealed class JobScheduler(
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
+    /// <summary>One run of a job at a time on this node: a forced run waits for the node's own scheduled run to finish.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _running = new(StringComparer.Ordinal);
+
     public IReadOnlyList<string> JobNames => [.. registered.Select(j => j.Name)];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -79,23 +82,32 @@ internal sealed class JobScheduler(
         var job = scope.ServiceProvider.GetServices<IBackgroundJob>().FirstOrDefault(j => j.Name == name)
             ?? throw new ArgumentException($"No background job '{name}'.", nameof(name));
         var writes = scope.ServiceProvider.GetRequiredService<Writes>();
-        if (!await TryTakeAsync(writes, job, force, cancellationToken))
-        {
-            return null;
-        }
+        var gate = _running.GetOrAdd(name, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
         try
         {
-            var count = await job.RunAsync(cancellationToken);
-            if (count > 0)
+            if (!await TryTakeAsync(writes, job, force, cancellationToken))
             {
-                logger.LogInformation("Background job {Job} handled {Count} items", job.Name, count);
+                return null;
             }
-            return count;
+            try
+            {
+                var count = await job.RunAsync(cancellationToken);
+                if (count > 0)
+                {
+                    logger.LogInformation("Background job {Job} handled {Count} items", job.Name, count);
+                }
+                return count;
+            }
+            finally
+            {
+                await writes.RunAsync(ct => writes.Db.JobLeases.Where(j => j.Name == name && j.Holder == node.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, 0L), ct), CancellationToken.None);
+            }
         }
         finally
         {
-            await writes.RunAsync(ct => writes.Db.JobLeases.Where(j => j.Name == name && j.Holder == node.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, 0L), ct), CancellationToken.None);
+            gate.Release();
         }
     }
 

@@ -35,3 +35,24 @@ internal readonly record struct Paging(int Limit, string? After)
             ? ([.. fetched.Take(Limit)], Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(id(fetched[Limit - 1]))))
             : (fetched, null);
 }
+
+/// <summary>
+/// Lists ordered by a sequence (conversation history, a room's thread): <c>limit</c> (1–200), and at most one of
+/// <c>before_seq</c> and <c>after_seq</c>, each a sequence number (0 or more).
+/// </summary>
+internal static class SeqWindow
+{
+    public static int Validate(int? limit, long? beforeSeq, long? afterSeq)
+    {
+        var v = new Validator();
+        if (beforeSeq is not null && afterSeq is not null)
+        {
+            v.Add("before_seq", "give at most one of before_seq and after_seq");
+        }
+        v.Range("before_seq", beforeSeq, 0, long.MaxValue);
+        v.Range("after_seq", afterSeq, 0, long.MaxValue);
+        v.Range("limit", limit, 1, 200);
+        v.ThrowIfInvalid();
+        return limit ?? 50;
+    }
+}

@@ -57,6 +57,21 @@ internal sealed class Validator
         }
     }
 
+    /// <summary>
+    /// A name people read (a display name, a room, group, workspace or file name, a title): its length in characters,
+    /// and none of the characters that make a name show as something it is not — C0 and C1 controls (NUL, newlines,
+    /// escape…) and the bidirectional formatting controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069, which
+    /// can reorder what follows them, e.g. <c>U+202E</c>).
+    /// </summary>
+    public void Name(string field, string? value, int min, int max)
+    {
+        Length(field, value, min, max);
+        if (value is not null && value.Any(Text.NameCharacters.IsForbidden))
+        {
+            Add(field, "must not contain control characters or bidirectional formatting characters");
+        }
+    }
+
     public void MaxBytes(string field, string? value, int maxBytes)
     {
         if (value is not null && Encoding.UTF8.GetByteCount(value) > maxBytes)
@@ -89,4 +104,26 @@ internal sealed class Validator
                 fields: _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
         }
     }
+}
+
+/// <summary>
+/// The one form of <c>fields</c> keys: the JSON path of the input without its leading <c>$.</c> (<c>content.text</c>,
+/// <c>mentions[0]</c>); a query or path parameter by its name (<c>limit</c>); the body as a whole is <c>$</c>.
+/// </summary>
+internal static partial class FieldNames
+{
+    public const string Body = "$";
+
+    public static string FromJsonPath(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? Body
+            : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..]
+            : path.StartsWith('$') ? path[1..]
+            : path;
+
+    /// <summary>The parameter a framework binding message names, or null.</summary>
+    public static string? FromBindingMessage(string message) =>
+        BindingParameter().Match(message) is { Success: true } match ? match.Groups[1].Value : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"parameter ""[^""]* ([A-Za-z_][A-Za-z0-9_]*)""")]
+    private static partial System.Text.RegularExpressions.Regex BindingParameter();
 }

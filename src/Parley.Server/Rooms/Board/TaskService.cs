@@ -56,7 +56,7 @@ internal sealed class TaskService(
 
     private static void ValidateText(Validator v, string? title, string? detail, string? definitionOfDone)
     {
-        v.Length("title", title, 1, 200);
+        v.Name("title", title, 1, 200);
         v.Length("detail", detail, 0, 20_000);
         v.Length("definition_of_done", definitionOfDone, 0, 5_000);
     }

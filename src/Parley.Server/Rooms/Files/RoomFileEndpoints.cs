@@ -6,6 +6,7 @@ using Parley.Contracts.Rooms;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform;
 using Parley.Server.Files;
+using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Http;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.RateLimiting;
@@ -39,21 +40,23 @@ internal static class RoomFileEndpoints
         TypedResults.Ok(await s.ListAsync(caller, roomId, limit, cursor, ct));
 
     private static async Task<Created<RoomFileView>> WriteAsync(string roomId, string? path, WriteRoomFileRequest request, Caller caller,
-        RoomFileService s, CancellationToken ct)
+        HttpContext http, RoomFileService s, CancellationToken ct)
     {
-        var file = await s.WriteAsync(caller, roomId, path, request, ct);
+        var file = await s.WriteAsync(caller, roomId, RoomFileUrls.Path(http, path), request, ct);
         return TypedResults.Created($"/v1/rooms/{roomId}/files/{Uri.EscapeDataString(file.Path).Replace("%2F", "/", StringComparison.Ordinal)}?version={file.Version}", file);
     }
 
-    private static async Task<IResult> ReadAsync(string roomId, string? path, long? version, Caller caller, RoomFileService s, CancellationToken ct)
+    private static async Task<IResult> ReadAsync(string roomId, string? path, long? version, Caller caller, HttpContext http, RoomFileService s,
+        CancellationToken ct)
     {
-        var file = await s.FindAsync(caller, roomId, path, version, ct);
+        var file = await s.FindAsync(caller, roomId, RoomFileUrls.Path(http, path), version, ct);
         return FileHttp.Download(file, s.OpenRead(file));
     }
 
-    private static async Task<NoContent> DeleteAsync(string roomId, string? path, Caller caller, RoomFileService s, CancellationToken ct)
+    private static async Task<NoContent> DeleteAsync(string roomId, string? path, Caller caller, HttpContext http, RoomFileService s,
+        CancellationToken ct)
     {
-        await s.DeleteAsync(caller, roomId, path, ct);
+        await s.DeleteAsync(caller, roomId, RoomFileUrls.Path(http, path), ct);
         return TypedResults.NoContent();
     }
 
@@ -63,4 +66,39 @@ internal static class RoomFileEndpoints
         var created = await s.CreateUploadAsync(caller, roomId, request, PublicUrls.Base(http, options.Value), ct);
         return TypedResults.Created($"/v1/files/{created.FileId}", created);
     }
+}
+
+/// <summary>
+/// How a room file's path travels in a URL (<c>/v1/rooms/{id}/files/{path}</c>): the path with each segment
+/// percent-encoded, <c>/</c> between segments; an encoded <c>%2F</c> is a <c>/</c> too, so a client that encodes the
+/// whole path (as generated clients do) names the same file. The path is read from the request line as the client
+/// sent it, before the web server resolves <c>.</c> and <c>..</c> segments, so a dot segment however it is spelled
+/// (<c>..</c>, <c>%2e%2e</c>, <c>..%2F</c>) reaches <see cref="RoomPaths"/> and is refused there.
+/// </summary>
+internal static class RoomFileUrls
+{
+    private const int PrefixSegments = 5; // "", "v1", "rooms", "{roomId}", "files"
+
+    public static string? Path(HttpContext http, string? routed)
+    {
+        var raw = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return routed;
+        }
+        if (!raw.StartsWith('/') && Uri.TryCreate(raw, UriKind.Absolute, out var absolute))
+        {
+            raw = absolute.AbsolutePath;
+        }
+        var query = raw.IndexOf('?', StringComparison.Ordinal);
+        var segments = (query < 0 ? raw : raw[..query]).Split('/');
+        if (segments.Length <= PrefixSegments || segments.Take(PrefixSegments).Any(s => Unescape(s) is "." or ".."))
+        {
+            // The route matched only after the web server resolved dot segments before "files/": refused the same way.
+            throw ApiErrors.Validation("path", RoomPaths.NoDotSegments);
+        }
+        return Unescape(string.Join('/', segments.Skip(PrefixSegments)));
+    }
+
+    private static string Unescape(string value) => Uri.UnescapeDataString(value);
 }

@@ -12,6 +12,7 @@ namespace Parley.Server.Rooms.Files;
 internal static class RoomPaths
 {
     public const int MaxBytes = 512;
+    public const string NoDotSegments = "must not have empty, '.' or '..' segments";
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Why the path is not acceptable, or null when it is.</summary>
@@ -34,9 +35,9 @@ internal static class RoomPaths
         {
             return $"must be at most {MaxBytes} bytes of UTF-8";
         }
-        if (path.Any(char.IsControl))
+        if (path.Any(NameCharacters.IsForbidden))
         {
-            return "must not contain control characters";
+            return "must not contain control characters or bidirectional formatting characters";
         }
         if (path[0] == '/')
         {
@@ -44,7 +45,7 @@ internal static class RoomPaths
         }
         if (path.Split('/').Any(segment => segment is "" or "." or ".."))
         {
-            return "must not have empty, '.' or '..' segments";
+            return NoDotSegments;
         }
         return Nfc.IsNormalized(path) ? null : "must be in Unicode normalization form C (NFC)";
     }

@@ -26,7 +26,7 @@ internal sealed class RoomService(
     {
         var v = new Validator();
         var name = v.Required("name", request.Name).Trim();
-        v.Length("name", name, 1, 100);
+        v.Name("name", name, 1, 100);
         v.Length("topic", request.Topic, 0, 500);
         v.ThrowIfInvalid();
         var workspace = (await workspaces.ResolveAsync(caller, namedWorkspace, ct)).Workspace;
@@ -76,7 +76,7 @@ internal sealed class RoomService(
         scope.EnsureAgentCanWrite();
         scope.EnsureAdmin();
         var v = new Validator();
-        v.Length("name", request.Name?.Trim(), 1, 100);
+        v.Name("name", request.Name?.Trim(), 1, 100);
         v.Length("topic", request.Topic, 0, 500);
         v.OneOf("status", request.Status, RoomStatus.All);
         v.ThrowIfInvalid();

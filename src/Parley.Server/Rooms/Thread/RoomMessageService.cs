@@ -124,14 +124,7 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
     public async Task<RoomHistoryPage> HistoryAsync(Caller caller, string roomId, int? limit, long? beforeSeq, long? afterSeq, CancellationToken ct)
     {
         await access.OpenAsync(caller, roomId, ct);
-        var v = new Validator();
-        if (beforeSeq is not null && afterSeq is not null)
-        {
-            v.Add("before_seq", "give at most one of before_seq and after_seq");
-        }
-        v.Range("limit", limit, 1, 200);
-        v.ThrowIfInvalid();
-        var take = limit ?? 50;
+        var take = SeqWindow.Validate(limit, beforeSeq, afterSeq);
         var query = Db.RoomMessages.AsNoTracking().Where(m => m.RoomId == roomId);
         List<RoomMessage> rows;
         bool hasMore;
@@ -153,10 +146,13 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
     /// <summary>The calling agent's unacknowledged mentions, oldest first, in rooms it is still a member of.</summary>
     public async Task<Page<MentionView>> MentionsAsync(Caller caller, string? room, long? sinceSeq, int? limit, string? cursor, CancellationToken ct)
     {
+        var v = new Validator();
         if (sinceSeq is not null && room is null)
         {
-            throw ApiErrors.Validation("since_seq", "needs room");
+            v.Add("since_seq", "needs room");
         }
+        v.Range("since_seq", sinceSeq, 0, long.MaxValue);
+        v.ThrowIfInvalid();
         var paging = Paging.From(limit, cursor);
         if (room is not null)
         {
