@@ -7,6 +7,7 @@
 #   scripts/test.sh                 # both providers
 #   scripts/test.sh --sqlite-only   # skip PostgreSQL
 #   scripts/test.sh -- --filter X   # extra arguments after -- go to `dotnet test`
+#   PARLEY_FUZZ_REQUESTS=20000 PARLEY_FUZZ_SEED=7 scripts/test.sh   # a longer fuzz run, another seed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/postgres.sh
@@ -25,13 +26,20 @@ done
 echo "== build"
 dotnet build Parley.slnx -c Release -warnaserror --nologo -v quiet
 
+# The schema-driven fuzz test appends its figures here (requests, 5xx, envelope-less errors, schema violations…).
+export PARLEY_FUZZ_REPORT="${PARLEY_FUZZ_REPORT:-$(mktemp /tmp/parley-fuzz.XXXXXX)}"
+: > "$PARLEY_FUZZ_REPORT"
+
 echo "== tests on SQLite"
 PARLEY_TEST_POSTGRES= dotnet test tests/Parley.Tests -c Release --no-build --nologo "${extra[@]}"
+cat "$PARLEY_FUZZ_REPORT"
 
 if [ "$sqlite_only" -eq 0 ]; then
   start_postgres fast
   export PARLEY_TEST_POSTGRES="$PARLEY_PG"
   echo "== tests on PostgreSQL"
+  : > "$PARLEY_FUZZ_REPORT"
   dotnet test tests/Parley.Tests -c Release --no-build --nologo "${extra[@]}"
+  cat "$PARLEY_FUZZ_REPORT"
 fi
 echo "== all tests passed"

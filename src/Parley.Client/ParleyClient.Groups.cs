@@ -25,8 +25,8 @@ public sealed partial class ParleyClient
 
     /// <summary>Sends a text message into a conversation or group by id.</summary>
     public Task<MessageView> SendTextToConversationAsync(string conversationId, string text, string? clientMsgId = null, CancellationToken cancellationToken = default) =>
-        SendMessageAsync(new SendMessageRequest(null, conversationId, clientMsgId ?? NewClientMsgId(), "text",
-            JsonSerializer.SerializeToElement(new { text }), null), cancellationToken);
+        SendMessageAsync(new SendMessageRequest(null, conversationId, clientMsgId ?? NewClientMsgId(), "text")
+            { Content = JsonSerializer.SerializeToElement(new { text }) }, cancellationToken);
 
     /// <summary>
     /// Uploads an attachment for a message to <paramref name="toHandle"/> (or into <paramref name="conversationId"/>):
@@ -49,8 +49,8 @@ public sealed partial class ParleyClient
 
     /// <summary>Sends an uploaded attachment as a <c>file</c> message.</summary>
     public Task<MessageView> SendFileAsync(string toHandle, string attachmentId, string? clientMsgId = null, CancellationToken cancellationToken = default) =>
-        SendMessageAsync(new SendMessageRequest(toHandle, null, clientMsgId ?? NewClientMsgId(), "file",
-            JsonSerializer.SerializeToElement(new { attachment_id = attachmentId }), null), cancellationToken);
+        SendMessageAsync(new SendMessageRequest(toHandle, null, clientMsgId ?? NewClientMsgId(), "file")
+            { Content = JsonSerializer.SerializeToElement(new { attachment_id = attachmentId }) }, cancellationToken);
 
     /// <summary>Downloads an attachment's bytes.</summary>
     public async Task<byte[]> DownloadAttachmentAsync(string attachmentId, CancellationToken cancellationToken = default)

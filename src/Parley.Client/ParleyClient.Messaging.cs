@@ -6,8 +6,8 @@ public sealed partial class ParleyClient
 {
     /// <summary>Sends a text message to an agent by handle. The <paramref name="clientMsgId"/> makes retries safe; one is made when omitted.</summary>
     public Task<MessageView> SendTextAsync(string toHandle, string text, string? clientMsgId = null, CancellationToken cancellationToken = default) =>
-        SendMessageAsync(new SendMessageRequest(toHandle, null, clientMsgId ?? NewClientMsgId(), "text",
-            System.Text.Json.JsonSerializer.SerializeToElement(new { text }), null), cancellationToken);
+        SendMessageAsync(new SendMessageRequest(toHandle, null, clientMsgId ?? NewClientMsgId(), "text")
+            { Content = System.Text.Json.JsonSerializer.SerializeToElement(new { text }) }, cancellationToken);
 
     /// <summary>Sends any message (direct or into a conversation).</summary>
     public Task<MessageView> SendMessageAsync(SendMessageRequest message, CancellationToken cancellationToken = default) =>

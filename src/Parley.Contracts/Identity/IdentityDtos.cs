@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Parley.Contracts.Identity;
 
 /// <summary>Who did something: one shape wherever a response names an actor.</summary>
@@ -5,27 +7,39 @@ public sealed record ActorRef(string Kind, string Id, string? Handle = null, str
 
 // Requests keep their members nullable: the server reports a missing field as VALIDATION_ERROR by name.
 
-public sealed record SignupRequest(string? Email, string? Password, string? Name);
-public sealed record LoginRequest(string? Email, string? Password);
-public sealed record RefreshRequest(string? RefreshToken);
-public sealed record LogoutRequest(bool? Everywhere);
-public sealed record CodeRequest(string? Code);
-public sealed record EmailRequest(string? Email);
-public sealed record PasswordResetVerifyRequest(string? PendingId, string? Code, string? NewPassword);
-public sealed record AcceptTermsRequest(string? Version);
-public sealed record CreateTokenRequest(string? Name, int? ExpiresInDays);
-public sealed record CreateWorkspaceRequest(string? Name);
-public sealed record UpdateWorkspaceRequest(string? Name);
-public sealed record InviteMemberRequest(string? Email, string? Role);
-public sealed record UpdateMemberRequest(string? Role);
-public sealed record CreateAgentRequest(string? Handle, string? DisplayName, string? Description, IReadOnlyList<string>? Scopes);
-public sealed record UpdateAgentRequest(string? DisplayName, string? Description, string? Paused, string? InboxMode, string? GroupInvitePolicy, bool? Listed);
-public sealed record CreateKeyRequest(string? Kind, string? Name, IReadOnlyList<string>? Scopes);
-public sealed record RegisterRequest(string? Email, string? Handle, string? DisplayName, string? Description);
-public sealed record PendingCodeRequest(string? PendingId, string? Code);
-public sealed record ClaimRequest(string? ApiKey);
-public sealed record PassportRequest(IReadOnlyList<string>? Scopes);
-public sealed record AdminReasonRequest(string? Reason);
+public sealed record SignupRequest(
+    [property: Required, StringLength(254)] string? Email = null, [property: Required, StringLength(200, MinimumLength = 10)] string? Password = null,
+    [property: Required, StringLength(100, MinimumLength = 1)] string? Name = null);
+public sealed record LoginRequest([property: Required] string? Email = null, [property: Required] string? Password = null);
+public sealed record RefreshRequest([property: Required] string? RefreshToken = null);
+public sealed record LogoutRequest(bool? Everywhere = null);
+public sealed record CodeRequest([property: Required] string? Code = null);
+public sealed record EmailRequest([property: Required] string? Email = null);
+public sealed record PasswordResetVerifyRequest(
+    [property: Required] string? PendingId = null, [property: Required] string? Code = null, [property: Required, MinLength(10)] string? NewPassword = null);
+public sealed record AcceptTermsRequest([property: Required] string? Version = null);
+public sealed record CreateTokenRequest([property: Required, StringLength(100, MinimumLength = 1)] string? Name = null, [property: Range(1, 365)] int? ExpiresInDays = null);
+public sealed record CreateWorkspaceRequest([property: Required, StringLength(100, MinimumLength = 1)] string? Name = null);
+public sealed record UpdateWorkspaceRequest([property: StringLength(100, MinimumLength = 1)] string? Name = null);
+public sealed record InviteMemberRequest([property: Required, StringLength(254)] string? Email = null, [property: Required, AllowedValues("admin", "member")] string? Role = null);
+public sealed record UpdateMemberRequest([property: Required, AllowedValues("admin", "member")] string? Role = null);
+public sealed record CreateAgentRequest(
+    [property: Required, RegularExpression(Patterns.Handle)] string? Handle = null, [property: StringLength(100)] string? DisplayName = null,
+    [property: StringLength(500)] string? Description = null, [property: MinLength(1)] IReadOnlyList<string>? Scopes = null);
+public sealed record UpdateAgentRequest(
+    [property: StringLength(100)] string? DisplayName = null, [property: StringLength(500)] string? Description = null,
+    [property: AllowedValues("none", "send", "full")] string? Paused = null, [property: AllowedValues("open", "contacts_only")] string? InboxMode = null,
+    [property: AllowedValues("open", "contacts_only")] string? GroupInvitePolicy = null, bool? Listed = null);
+public sealed record CreateKeyRequest(
+    [property: Required, AllowedValues("secret", "publishable")] string? Kind = null, [property: StringLength(100)] string? Name = null,
+    [property: MinLength(1)] IReadOnlyList<string>? Scopes = null);
+public sealed record RegisterRequest(
+    [property: Required, StringLength(254)] string? Email = null, [property: Required, RegularExpression(Patterns.Handle)] string? Handle = null,
+    [property: StringLength(100)] string? DisplayName = null, [property: StringLength(500)] string? Description = null);
+public sealed record PendingCodeRequest([property: Required] string? PendingId = null, [property: Required] string? Code = null);
+public sealed record ClaimRequest([property: Required] string? ApiKey = null);
+public sealed record PassportRequest([property: MinLength(1)] IReadOnlyList<string>? Scopes = null);
+public sealed record AdminReasonRequest([property: StringLength(500)] string? Reason = null);
 
 public sealed record TokenPair(string AccessToken, string RefreshToken, int ExpiresIn);
 

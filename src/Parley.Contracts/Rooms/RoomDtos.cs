@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Parley.Contracts.Identity;
 
@@ -6,54 +7,72 @@ namespace Parley.Contracts.Rooms;
 // Requests keep their members nullable: the server reports a missing field as VALIDATION_ERROR by name.
 // Wherever a request names an agent it accepts the agent's id, handle or plate.
 
-public sealed record CreateRoomRequest(string? Name, string? Topic = null, string? WorkspaceId = null);
+public sealed record CreateRoomRequest(
+    [property: Required, StringLength(100, MinimumLength = 1)] string? Name = null, [property: StringLength(500)] string? Topic = null,
+    string? WorkspaceId = null);
 
-public sealed record UpdateRoomRequest(string? Name = null, string? Topic = null, string? Status = null);
+public sealed record UpdateRoomRequest(
+    [property: StringLength(100, MinimumLength = 1)] string? Name = null, [property: StringLength(500)] string? Topic = null,
+    [property: AllowedValues("active", "paused", "stopped", "archived")] string? Status = null);
 
 /// <summary>Exactly one of <c>agent_id</c> and <c>account_id</c>; <c>role</c> (people only) defaults to <c>member</c>.</summary>
-public sealed record AddRoomMemberRequest(string? AgentId = null, string? AccountId = null, string? Role = null);
+public sealed record AddRoomMemberRequest(string? AgentId = null, string? AccountId = null, [property: AllowedValues("admin", "member")] string? Role = null);
 
-public sealed record UpdateRoomMemberRequest(string? Role);
+public sealed record UpdateRoomMemberRequest([property: Required, AllowedValues("admin", "member")] string? Role = null);
 
 /// <summary><c>kind</c>: <c>agent_plate</c> (target: the agent's plate, handle or id) or <c>human_email</c> (target: an email).</summary>
-public sealed record CreateRoomInviteRequest(string? Kind, string? Target);
+public sealed record CreateRoomInviteRequest([property: Required, AllowedValues("agent_plate", "human_email")] string? Kind = null, [property: Required] string? Target = null);
 
-public sealed record PostRoomMessageRequest(string? Body, IReadOnlyList<string>? Mentions = null, string? ParentId = null);
+public sealed record PostRoomMessageRequest([property: Required] string? Body = null, [property: MaxLength(50)] IReadOnlyList<string>? Mentions = null, string? ParentId = null);
 
 /// <summary>Either <c>mention_ids</c>, or <c>room</c> with <c>last_mention_seq</c>.</summary>
-public sealed record AckMentionsRequest(IReadOnlyList<string>? MentionIds = null, string? Room = null, long? LastMentionSeq = null);
+public sealed record AckMentionsRequest([property: MinLength(1), MaxLength(500)] IReadOnlyList<string>? MentionIds = null, string? Room = null, long? LastMentionSeq = null);
 
-public sealed record CreateTaskRequest(string? Title, string? Detail = null, string? DefinitionOfDone = null, string? Assignee = null, long? Order = null);
+public sealed record CreateTaskRequest(
+    [property: Required, StringLength(200, MinimumLength = 1)] string? Title = null, [property: StringLength(20_000)] string? Detail = null,
+    [property: StringLength(5_000)] string? DefinitionOfDone = null, string? Assignee = null, long? Order = null);
 
 /// <summary>
 /// Absent members stay as they are. <c>assignee</c>: an agent (id, handle or plate); <c>null</c> or <c>""</c> unassigns.
 /// </summary>
-public sealed record UpdateTaskRequest(string? Title, string? Detail, string? DefinitionOfDone, JsonElement Assignee, long? Order);
+public sealed record UpdateTaskRequest(
+    [property: StringLength(200, MinimumLength = 1)] string? Title = null, [property: StringLength(20_000)] string? Detail = null,
+    [property: StringLength(5_000)] string? DefinitionOfDone = null, long? Order = null)
+{
+    /// <summary>Undefined when absent (leave as is); a JSON null or "" unassigns.</summary>
+    public JsonElement Assignee { get; init; }
+}
 
-public sealed record ClaimTaskRequest(string? InstanceId = null, int? TtlSeconds = null);
+public sealed record ClaimTaskRequest([property: StringLength(128, MinimumLength = 1)] string? InstanceId = null, [property: Range(300, 7200)] int? TtlSeconds = null);
 
-public sealed record ClaimTokenRequest(string? ClaimToken);
+public sealed record ClaimTokenRequest([property: Required] string? ClaimToken = null);
 
 /// <summary>
 /// <c>status</c>: <c>done</c>, <c>failed</c>, <c>blocked</c> (the holder, with its token), <c>cancelled</c> or <c>todo</c>
 /// (reopen; people and the task's creator). <c>result_ref</c> is <c>file:&lt;path&gt;</c> or <c>msg:&lt;id&gt;</c>.
 /// </summary>
 public sealed record TaskStatusRequest(
-    string? Status, string? ClaimToken = null, string? Summary = null, string? ResultRef = null, IReadOnlyList<string>? Artifacts = null,
-    string? Next = null, string? Reason = null);
+    [property: Required, AllowedValues("done", "failed", "blocked", "cancelled", "todo")] string? Status = null, string? ClaimToken = null,
+    [property: StringLength(10_000)] string? Summary = null, string? ResultRef = null, [property: MaxLength(100)] IReadOnlyList<string>? Artifacts = null,
+    [property: StringLength(10_000)] string? Next = null, [property: StringLength(1_000)] string? Reason = null);
 
-public sealed record RejectTaskRequest(string? Reason = null);
+public sealed record RejectTaskRequest([property: StringLength(1000)] string? Reason = null);
 
 /// <summary>
 /// <c>mode</c>: <c>task_by_task</c>, <c>approve_all</c>, <c>trust_collaborator</c> (with <c>collaborator</c>, a workspace id)
 /// or <c>trust_room</c>. <c>workspace_id</c> names the caller's workspace when they have several.
 /// </summary>
-public sealed record ConsentRequest(string? Mode, string? Collaborator = null, string? WorkspaceId = null);
+public sealed record ConsentRequest(
+    [property: Required, AllowedValues("task_by_task", "approve_all", "trust_collaborator", "trust_room")] string? Mode = null, string? Collaborator = null,
+    string? WorkspaceId = null);
 
 /// <summary><c>encoding</c>: <c>utf-8</c> (default) or <c>base64</c>.</summary>
-public sealed record WriteRoomFileRequest(string? Content, string? Encoding = null, string? ContentType = null);
+public sealed record WriteRoomFileRequest(
+    [property: Required] string? Content = null, [property: AllowedValues("utf-8", "base64")] string? Encoding = null, [property: StringLength(200), RegularExpression(Patterns.MediaType)] string? ContentType = null);
 
-public sealed record CreateRoomUploadRequest(string? Path, string? ContentType, long? SizeBytes, string? Sha256);
+public sealed record CreateRoomUploadRequest(
+    [property: Required] string? Path = null, [property: Required, StringLength(200), RegularExpression(Patterns.MediaType)] string? ContentType = null,
+    [property: Required, Range(0, long.MaxValue)] long? SizeBytes = null, [property: Required, RegularExpression(Patterns.Sha256)] string? Sha256 = null);
 
 // Responses
 

@@ -222,7 +222,7 @@ internal sealed class AgentConnection(
     /// <summary>Any frame counts as a sign of life; a pong is nothing more. Other frames go to their module's handler.</summary>
     private async Task HandleAsync(JsonElement frame, CancellationToken ct)
     {
-        var type = frame.TryGetProperty("type", out var t) ? t.GetString() : null;
+        var type = ChannelFrames.Type(frame);
         if (type == FrameTypes.Pong)
         {
             return;

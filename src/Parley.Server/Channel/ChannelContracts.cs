@@ -54,12 +54,25 @@ internal static class ChannelFrames
 {
     public static Frame Error(ApiException error) => new(FrameTypes.Error, new ErrorFrame(error.Code, error.Message));
 
-    /// <summary>A string field of a frame, at its top level or inside its <c>payload</c>.</summary>
-    public static string? Field(JsonElement frame, string name) =>
-        frame.TryGetProperty(name, out var value) ? value.GetString()
-            : frame.TryGetProperty("payload", out var payload) && payload.TryGetProperty(name, out var inner)
-                ? inner.GetString()
-                : null;
+    /// <summary>A frame's <c>type</c>; null when the frame is not an object or its type not a string.</summary>
+    public static string? Type(JsonElement frame) =>
+        frame.ValueKind == JsonValueKind.Object && frame.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+            ? type.GetString()
+            : null;
+
+    /// <summary>A string field of a frame, at its top level or inside its <c>payload</c>; null when absent or not a string.</summary>
+    public static string? Field(JsonElement frame, string name)
+    {
+        if (frame.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var value = frame.TryGetProperty(name, out var top) ? top
+            : frame.TryGetProperty("payload", out var payload) && payload.ValueKind == JsonValueKind.Object
+                && payload.TryGetProperty(name, out var inner) ? inner
+            : default;
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
 }
 
 /// <summary>The one rule of what may be pushed to an agent: nothing while its owner paused it <c>full</c>.</summary>

@@ -61,8 +61,8 @@ internal static class ChannelEndpoint
         }
         await timeout.CancelAsync();
         var frame = await read;
-        if (frame is not { } hello || !hello.TryGetProperty("type", out var type) || type.GetString() != FrameTypes.Hello
-            || !hello.TryGetProperty("api_key", out var key) || key.GetString() is not { Length: > 0 } credential)
+        if (frame is not { } hello || ChannelFrames.Type(hello) != FrameTypes.Hello
+            || ChannelFrames.Field(hello, "api_key") is not { Length: > 0 } credential)
         {
             return null;
         }

@@ -71,7 +71,7 @@ internal static class FileEndpoints
     private static async Task<Ok<FileView>> GetAsync(string fileId, Caller caller, FileVisibility access, CancellationToken ct) =>
         TypedResults.Ok(ToView(await access.FindVisibleAsync(caller, fileId, ct)));
 
-    private static async Task<IResult> ContentAsync(string fileId, Caller caller, FileVisibility access, FileStore files, CancellationToken ct)
+    private static async Task<FileHttp.FileDownload> ContentAsync(string fileId, Caller caller, FileVisibility access, FileStore files, CancellationToken ct)
     {
         var file = await access.FindVisibleAsync(caller, fileId, ct);
         return FileHttp.Download(file, files.OpenRead(file));

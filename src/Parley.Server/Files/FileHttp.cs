@@ -1,5 +1,8 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.OpenApi;
 using Microsoft.Net.Http.Headers;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.OpenApi;
@@ -17,11 +20,28 @@ internal static class FileHttp
             .WithSummary("Upload a file's bytes to its signed URL (single use; verified against the declared size and sha256).")
             .WithTags("Files")
             .WithMetadata(new SkipIdempotencyMetadata())
-            .ProducesErrors("FORBIDDEN", "CONFLICT", "NOT_FOUND");
+            .ProducesErrors("FORBIDDEN", "CONFLICT", "NOT_FOUND")
+            // The body is the raw bytes, whatever their type; an Accepts() would make routing refuse other content types.
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "The file's bytes, exactly as declared (size and sha256).",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/octet-stream"] = new()
+                        {
+                            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                        },
+                    },
+                };
+                return Task.CompletedTask;
+            });
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(string fileId, long? expires, string? signature, HttpContext context, FileStore files)
+    private static async Task<Ok<UploadReceived>> ReceiveAsync(string fileId, long? expires, string? signature, HttpContext context, FileStore files)
     {
         // The declared size bounds what is read; the framework's default body cap does not apply here.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -36,13 +56,16 @@ internal static class FileHttp
     /// Sends a file's bytes as an attachment: declared content type, <c>Content-Disposition: attachment</c>,
     /// <c>X-Content-Type-Options: nosniff</c> and a sandboxing CSP, so content from another owner never runs in a page.
     /// </summary>
-    public static IResult Download(StoredFile file, Stream content, string? filename = null)
-    {
-        return new DownloadResult(file, content, filename ?? file.Filename ?? file.Id);
-    }
+    public static FileDownload Download(StoredFile file, Stream content, string? filename = null) =>
+        new(file, content, filename ?? file.Filename ?? file.Id);
 
-    private sealed class DownloadResult(StoredFile file, Stream content, string filename) : IResult
+    /// <summary>A file's bytes as the answer of a route; a route returning it documents a binary 200 by itself.</summary>
+    internal sealed class FileDownload(StoredFile file, Stream content, string filename) : IResult, IEndpointMetadataProvider
     {
+        public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>
+            builder.Metadata.Add(new ProducesResponseTypeMetadata(
+                StatusCodes.Status200OK, typeof(Stream), ["application/octet-stream"])); // documented as bytes; sent with the file's declared type
+
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;

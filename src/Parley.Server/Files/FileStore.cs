@@ -35,10 +35,13 @@ internal sealed class FileStore(
     /// <summary>The quota owner for files of an agent no workspace owns.</summary>
     public static string AgentQuota(string agentId) => "agent:" + agentId;
 
-    /// <summary>A declared media type: one that parses, of at most 200 characters.</summary>
+    private static readonly System.Text.RegularExpressions.Regex MediaType = new(Parley.Contracts.Patterns.MediaType, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A declared media type (<see cref="Parley.Contracts.Patterns.MediaType"/>, the document's pattern), of at most 200 characters.</summary>
     public static void CheckContentType(Validator v, string? contentType)
     {
-        if (contentType is not null && (contentType.Length > 200 || !Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out _)))
+        // .NET's $ also matches before a final newline; the document's (ECMA) $ does not.
+        if (contentType is not null && (contentType.Length > 200 || contentType.EndsWith('\n') || !MediaType.IsMatch(contentType)))
         {
             v.Add("content_type", "must be a media type such as text/plain");
         }

@@ -62,7 +62,7 @@ internal static class FileTestHooks
     private static async Task<Ok<TestFileView>> GetAsync(string id, FileStore files, CancellationToken ct) =>
         TypedResults.Ok(View(await files.FindAsync(id, ct) ?? throw ApiErrors.NotFound()));
 
-    private static async Task<IResult> ContentAsync(string id, FileStore files, CancellationToken ct)
+    private static async Task<FileHttp.FileDownload> ContentAsync(string id, FileStore files, CancellationToken ct)
     {
         var file = await files.FindAsync(id, ct) ?? throw ApiErrors.NotFound();
         return FileHttp.Download(file, files.OpenRead(file));

@@ -6,6 +6,7 @@ using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
+using Parley.Server.Platform.OpenApi;
 
 namespace Parley.Server.Identity;
 
@@ -19,7 +20,13 @@ internal static class IdentityModule
         var services = builder.Services;
         services.Configure<IdentityOptions>(builder.Configuration);
         services.AddCors(o => o.AddPolicy(PublishableCors, p => p.AllowAnyOrigin().AllowAnyHeader().WithMethods("GET")));
-        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", o => o.AddOperationTransformer<AudienceDocumentation>());
+        services.AddSingleton<AccessDocumentation>();
+        services.AddSingleton<IOperationErrorCodes>(sp => sp.GetRequiredService<AccessDocumentation>());
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", o =>
+        {
+            o.AddOperationTransformer<AccessDocumentation>();
+            o.AddDocumentTransformer<AccessDocumentation>();
+        });
 
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenService>();

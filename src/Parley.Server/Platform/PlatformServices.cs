@@ -74,9 +74,27 @@ internal static class PlatformServices
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
         services.AddOpenApi(o =>
         {
-            var transformer = new ErrorResponsesTransformer();
-            o.AddDocumentTransformer(transformer);
-            o.AddOperationTransformer(transformer);
+            var errors = new ErrorResponsesTransformer();
+            o.AddDocumentTransformer(errors);
+            o.AddOperationTransformer(errors);
+            var schemas = new SchemaRules();
+            o.AddSchemaTransformer(schemas);
+            o.AddDocumentTransformer(schemas);
+            o.AddOperationTransformer(new PathParameters());
+            o.AddOperationTransformer(new Idempotency.IdempotencyDocumentation());
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new Microsoft.OpenApi.OpenApiInfo
+                {
+                    Title = "Parley",
+                    Version = "v1",
+                    Description = "The HTTP API of a Parley server. Every error answers the envelope of `ErrorEnvelope` with `X-Error-Code`; "
+                        + "each operation lists the catalog codes it can answer (`x-error-codes`; the whole catalog is `GET /v1/errors`). "
+                        + "Agents also hold a WebSocket, `GET /v1/ws` (the agent channel), which OpenAPI cannot describe: its frames are "
+                        + "documented in docs/channel.md of the Parley repository.",
+                };
+                return Task.CompletedTask;
+            });
         });
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
@@ -155,6 +173,7 @@ internal static class PlatformServices
             }
             return next(context);
         });
+        app.UseRequestTextRules();
         app.UseRouting();
         return app;
     }

@@ -26,6 +26,54 @@ public sealed class ContractDefectTests(TestServer server) : IClassFixture<TestS
     }
 
     [Fact]
+    public async Task AJsonBodyThatIsNotUtf8IsMalformedWhereverTheBadBytesAre()
+    {
+        var (a, _) = await server.PairAsync();
+        // Found by the fuzz test: bad bytes inside a field the server ignores passed (200) and the change applied.
+        byte[][] bodies = [[.. "{\"x\":\""u8, 0xC3, 0x28, .. "\"}"u8], [.. "{\"description\":\"ok\",\"x\":\""u8, 0xFF, .. "\"}"u8]];
+        foreach (var bytes in bodies)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Patch, "/v1/agents/me") { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", a.ApiKey);
+            var error = await (await Http.SendAsync(request)).ErrorAsync(ErrorCodes.ValidationError);
+            Assert.True(error.GetProperty("fields").TryGetProperty("$", out _), error.ToString());
+        }
+        var me = await (await Http.GetAsync("/v1/agents/me", a.ApiKey)).OkAsync();
+        Assert.NotEqual("ok", me.GetProperty("description").GetString());
+        // A byte order mark is allowed (RFC 8259), and UTF-8 of every script passes.
+        using var bom = new HttpRequestMessage(HttpMethod.Patch, "/v1/agents/me") { Content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. "{\"description\":\"中文 é 😀\"}"u8]) };
+        bom.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        bom.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", a.ApiKey);
+        Assert.Equal("中文 é 😀", (await (await Http.SendAsync(bom)).OkAsync()).GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task NulIsRefusedInEveryStringOfABodyOrAQuery()
+    {
+        // Found by the fuzz test on PostgreSQL (which cannot store U+0000): these answered 500 there.
+        var setup = await server.RoomWithAgentsAsync();
+        var post = await (await Http.PostAsync($"/v1/rooms/{setup.RoomId}/messages", new { body = "a\0b" }, setup.A.ApiKey)).ErrorAsync(ErrorCodes.ValidationError);
+        Assert.True(post.GetProperty("fields").TryGetProperty("body", out var why), post.ToString());
+        Assert.Contains("NUL", why[0].GetString(), StringComparison.Ordinal);
+        var task = await (await Http.PostAsync($"/v1/rooms/{setup.RoomId}/tasks", new { title = "t", definition_of_done = "\0" }, setup.A.ApiKey))
+            .ErrorAsync(ErrorCodes.ValidationError);
+        Assert.True(task.GetProperty("fields").TryGetProperty("definition_of_done", out _), task.ToString());
+        var mute = await (await Http.PostAsync("/v1/mutes", new { conversation_id = "\0" }, setup.A.ApiKey)).ErrorAsync(ErrorCodes.ValidationError);
+        Assert.True(mute.GetProperty("fields").TryGetProperty("conversation_id", out _), mute.ToString());
+        var group = await (await Http.PostAsync("/v1/groups", new { name = "g", member_handles = new[] { "\0" } }, setup.A.ApiKey)).ErrorAsync(ErrorCodes.ValidationError);
+        Assert.True(group.GetProperty("fields").TryGetProperty("member_handles[0]", out _), group.ToString());
+        var query = await (await Http.GetAsync("/v1/conversations?cursor=a%00b", setup.A.ApiKey)).ErrorAsync(ErrorCodes.ValidationError);
+        Assert.True(query.GetProperty("fields").TryGetProperty("cursor", out _), query.ToString());
+        // Also inside a message's free JSON content; the same text without NUL goes through.
+        var content = await (await Http.PostAsync("/v1/messages", new { to = setup.B.Handle, client_msg_id = "nul-content", type = "structured",
+            content = new { data = new { list = new[] { "ok", "a\0" } } } }, setup.A.ApiKey)).ErrorAsync(ErrorCodes.ValidationError);
+        Assert.True(content.GetProperty("fields").TryGetProperty("content.data.list[1]", out _), content.ToString());
+        await (await Http.PostAsync("/v1/messages", new { to = setup.B.Handle, client_msg_id = "nul-content", type = "structured",
+            content = new { data = new { list = new[] { "ok", "a\\u0000" } } } }, setup.A.ApiKey)).OkAsync(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task FieldsAreKeyedTheSameWayForParseAndRuleErrors()
     {
         var (a, b) = await server.PairAsync();

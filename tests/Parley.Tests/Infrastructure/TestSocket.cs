@@ -45,6 +45,10 @@ public sealed class TestSocket : IAsyncDisposable
     public async Task SendAsync(object frame) =>
         await _socket.SendAsync(JsonSerializer.SerializeToUtf8Bytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
 
+    /// <summary>Sends a text frame exactly as given (for frames no serializer would write).</summary>
+    public async Task SendTextAsync(string text) =>
+        await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+
     /// <summary>The next frame of this type (frames of other types before it are skipped unless listed in <paramref name="failOn"/>).</summary>
     public async Task<JsonElement> ExpectAsync(string type, TimeSpan? timeout = null, params string[] failOn)
     {

@@ -110,6 +110,30 @@ public sealed class WebSocketTests(TestServer server) : IClassFixture<TestServer
     }
 
     [Fact]
+    public async Task MalformedClientFramesAnswerAnErrorFrameAndTheSocketStaysOpen()
+    {
+        var (_, b) = await server.PairAsync();
+        await using var socket = await TestSocket.OpenAsync(server.BaseAddress, b.ApiKey);
+        var delivery = await socket.ExpectAsync("message.new");
+        string[] malformed =
+        [
+            "not json", "5", "[1,2]", "null", "{}", """{"type":5}""", """{"type":"no.such.frame"}""",
+            """{"type":"ack","last_delivery_id":5}""", """{"type":"ack","payload":7}""", """{"type":"ack","last_delivery_id":"del_999999"}""",
+            """{"type":"typing.start","conversation_id":{"a":1}}""",
+        ];
+        foreach (var text in malformed)
+        {
+            await socket.SendTextAsync(text);
+            var error = await socket.ExpectAsync("error", failOn: "ack.ok");
+            var code = error.GetProperty("payload").GetProperty("code").GetString();
+            Assert.True(code is "VALIDATION_ERROR" or "CONVERSATION_NOT_FOUND", $"{text} answered {code}");
+        }
+        Assert.False(socket.Closed.IsCompleted);
+        await socket.SendAsync(new { type = "ack", last_delivery_id = delivery.GetProperty("payload").GetProperty("delivery_id").GetString() });
+        Assert.Equal(1, (await socket.ExpectAsync("ack.ok")).GetProperty("payload").GetProperty("acked").GetInt64());
+    }
+
+    [Fact]
     public async Task PingsEveryThirtySecondsAndClosesWithoutAnAnswerWithinTen()
     {
         var (a, _) = await server.PairAsync();

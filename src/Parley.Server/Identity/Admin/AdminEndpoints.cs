@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.OpenApi;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Identity.Admin;
 
@@ -22,7 +24,8 @@ internal static class AdminEndpoints
         return app;
     }
 
-    private static async Task<Ok<Page<AgentView>>> ListAsync(string? status, int? limit, string? cursor, AdminService s, CancellationToken ct) =>
+    private static async Task<Ok<Page<AgentView>>> ListAsync(
+        [AllowedValues(AgentStatus.Active, AgentStatus.Restricted, AgentStatus.Suspended, AgentStatus.Deleted)] string? status, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, AdminService s, CancellationToken ct) =>
         TypedResults.Ok(await s.ListAsync(status, limit, cursor, ct));
 
     private static async Task<Ok<AgentView>> SuspendAsync(string agentId, AdminReasonRequest request, AdminService s, CancellationToken ct) =>

@@ -1,11 +1,12 @@
 using Microsoft.EntityFrameworkCore;
+using Parley.Contracts.Channel;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
+using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
-using Parley.Server.Platform;
 
 namespace Parley.Server.Identity.Admin;
 
@@ -35,7 +36,7 @@ internal sealed class AdminService(Writes writes, AgentSignals signals, TimeProv
             agent.UpdatedAt = time.NowMs();
             if (previous != status)
             {
-                await signals.TellAsync(agent.Id, "agent.status_changed", new { agent_id = agent.Id, status, previous_status = previous, reason }, c);
+                await signals.TellAsync(agent.Id, FrameTypes.AgentStatusChanged, new { agent_id = agent.Id, status, previous_status = previous, reason }, c);
                 if (status == AgentStatus.Suspended)
                 {
                     signals.RevokeAll(agent.Id);

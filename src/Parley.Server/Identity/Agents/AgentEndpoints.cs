@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Errors;
@@ -8,6 +9,7 @@ using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.RateLimiting;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Identity.Agents;
 
@@ -101,7 +103,7 @@ internal static class AgentEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<Page<AgentView>>> ListAsync(int? limit, string? cursor, WorkspaceAccess access, AgentService s, CancellationToken ct) =>
+    private static async Task<Ok<Page<AgentView>>> ListAsync([Range(1, Paging.MaxLimit)] int? limit, string? cursor, WorkspaceAccess access, AgentService s, CancellationToken ct) =>
         TypedResults.Ok(await s.ListAsync(access.Workspace, limit, cursor, ct));
 
     private static async Task<Ok<AgentView>> GetAsync(string agentId, WorkspaceAccess access, AgentService s, CancellationToken ct) =>
@@ -137,7 +139,7 @@ internal static class AgentEndpoints
     private static async Task<Ok<PublicAgentView>> GetProfileAsync(string handle, AgentSelfService s, CancellationToken ct) =>
         TypedResults.Ok(await s.GetPublicAsync(handle, ct));
 
-    private static async Task<Ok<Page<PublicAgentView>>> DirectoryAsync(string? q, int? limit, AgentSelfService s, CancellationToken ct) =>
+    private static async Task<Ok<Page<PublicAgentView>>> DirectoryAsync([Required, StringLength(50, MinimumLength = 2)] string? q, [Range(1, AgentSelfService.DirectoryMaxLimit)] int? limit, AgentSelfService s, CancellationToken ct) =>
         TypedResults.Ok(await s.DirectoryAsync(q, limit, ct));
 
     private static async Task<Ok<PendingCreated>> RegisterAsync(RegisterRequest request, RegistrationService s, CancellationToken ct) =>

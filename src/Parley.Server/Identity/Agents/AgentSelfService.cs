@@ -36,12 +36,14 @@ internal sealed class AgentSelfService(Writes writes, AgentService agents, Token
         return agent?.ToPublicView() ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
     }
 
+    public const int DirectoryMaxLimit = 50;
+
     public async Task<Page<PublicAgentView>> DirectoryAsync(string? q, int? limit, CancellationToken ct)
     {
         var v = new Validator();
         var query = v.Required("q", q);
         v.Length("q", q, 2, 50);
-        v.Range("limit", limit, 1, 50);
+        v.Range("limit", limit, 1, DirectoryMaxLimit);
         v.ThrowIfInvalid();
         var needle = query.ToLowerInvariant();
         var rows = await Db.Agents.AsNoTracking()

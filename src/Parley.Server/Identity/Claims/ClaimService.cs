@@ -1,14 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Parley.Contracts.Channel;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Server.Data;
+using Parley.Server.Governance;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Governance;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Validation;
 
@@ -65,7 +66,7 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
             agent.OwnerWorkspaceId = workspace.Id;
             agent.IsDefault = count == 0;
             agent.UpdatedAt = Now;
-            await signals.TellAsync(agent.Id, "agent.claimed", new { agent_id = agent.Id, workspace_id = workspace.Id }, c);
+            await signals.TellAsync(agent.Id, FrameTypes.AgentClaimed, new { agent_id = agent.Id, workspace_id = workspace.Id }, c);
             return agent.ToView();
         }, ct);
     }
@@ -101,6 +102,6 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
             {
                 next.IsDefault = true;
             }
-            await signals.TellAsync(agent.Id, "agent.released", new { agent_id = agent.Id, workspace_id = workspace.Id, reason = "released_by_owner" }, c);
+            await signals.TellAsync(agent.Id, FrameTypes.AgentReleased, new { agent_id = agent.Id, workspace_id = workspace.Id, reason = "released_by_owner" }, c);
         }, ct);
 }

@@ -1,14 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Parley.Contracts.Channel;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Owners;
+using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
-using Parley.Server.Platform;
 
 namespace Parley.Server.Identity.Registration;
 
@@ -168,7 +169,7 @@ internal sealed class RegistrationService(
             {
                 agent.OwnerWorkspaceId = null;
                 agent.IsDefault = false;
-                await signals.TellAsync(agent.Id, "agent.released", new { agent_id = agent.Id, workspace_id = workspace, reason = "key_rotated" }, c);
+                await signals.TellAsync(agent.Id, FrameTypes.AgentReleased, new { agent_id = agent.Id, workspace_id = workspace, reason = "key_rotated" }, c);
             }
             return new RotatedKey(apiKey);
         }, ct);

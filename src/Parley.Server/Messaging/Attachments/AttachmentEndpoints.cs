@@ -18,7 +18,8 @@ internal static class AttachmentEndpoints
         var v1 = app.MapGroup("/v1").RequireAgent();
         v1.MapPost("/uploads", UploadAsync).WithName("CreateAttachmentUpload").WithTags("Attachments").RequireScope(Scopes.Upload)
             .WithSummary("Declare an attachment (≤ 25 MiB) and get its signed upload URL.")
-            .ProducesErrors(ErrorCodes.ContentTooLarge, ErrorCodes.AgentNotFound, ErrorCodes.ConversationNotFound, ErrorCodes.FeatureLimitReached);
+            .ProducesErrors(ErrorCodes.ContentTooLarge, ErrorCodes.AgentNotFound, ErrorCodes.ConversationNotFound, ErrorCodes.GroupDeleted,
+                ErrorCodes.FeatureLimitReached);
         v1.MapGet("/attachments/{fileId}", DownloadAsync).WithName("DownloadAttachment").WithTags("Attachments").RequireScope(Scopes.Download)
             .WithSummary("An attachment's bytes, for its uploader and the participants it was sent to.")
             .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.UploadNotComplete);
@@ -32,7 +33,7 @@ internal static class AttachmentEndpoints
         return TypedResults.Created($"/v1/attachments/{created.AttachmentId}", created);
     }
 
-    private static async Task<IResult> DownloadAsync(string fileId, Caller caller, AttachmentService s, FileStore files, CancellationToken ct)
+    private static async Task<FileHttp.FileDownload> DownloadAsync(string fileId, Caller caller, AttachmentService s, FileStore files, CancellationToken ct)
     {
         var file = await s.FindVisibleAsync(caller.Id, fileId, ct);
         return FileHttp.Download(file, files.OpenRead(file));

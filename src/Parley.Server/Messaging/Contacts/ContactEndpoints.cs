@@ -1,9 +1,11 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Messaging;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.OpenApi;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Messaging.Contacts;
 
@@ -41,13 +43,13 @@ internal static class ContactEndpoints
         return app;
     }
 
-    private static async Task<IResult> AddAsync(AddContactRequest request, Caller caller, ContactService s, CancellationToken ct)
+    private static async Task<Results<Created<ContactView>, Ok<ContactView>>> AddAsync(AddContactRequest request, Caller caller, ContactService s, CancellationToken ct)
     {
         var (view, created) = await s.AddAsync(caller.Id, request, ct);
         return created ? TypedResults.Created($"/v1/contacts/{view.Handle}", view) : TypedResults.Ok(view);
     }
 
-    private static async Task<Ok<ContactPage>> ListAsync(int? limit, int? offset, Caller caller, ContactService s, CancellationToken ct) =>
+    private static async Task<Ok<ContactPage>> ListAsync([Range(1, Paging.MaxLimit)] int? limit, [Range(0, int.MaxValue)] int? offset, Caller caller, ContactService s, CancellationToken ct) =>
         TypedResults.Ok(await s.ListAsync(caller.Id, limit, offset, ct));
 
     private static async Task<Ok<ContactView>> GetAsync(string handle, Caller caller, ContactService s, CancellationToken ct) =>

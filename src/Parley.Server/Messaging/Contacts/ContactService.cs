@@ -56,7 +56,7 @@ internal sealed class ContactService(Writes writes, TimeProvider time, Enforceme
     public async Task<ContactPage> ListAsync(string agentId, int? limit, int? offset, CancellationToken ct)
     {
         var v = new Validator();
-        v.Range("limit", limit, 1, 200);
+        v.Range("limit", limit, 1, Paging.MaxLimit);
         v.Range("offset", offset, 0, int.MaxValue);
         v.ThrowIfInvalid();
         var query = Db.Contacts.AsNoTracking().Where(x => x.OwnerId == agentId)

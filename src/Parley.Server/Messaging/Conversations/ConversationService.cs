@@ -22,10 +22,9 @@ internal sealed class ConversationService(Writes writes, AgentChannel channel, G
 
     public async Task<Page<ConversationView>> ListAsync(string agentId, int? limit, string? cursor, CancellationToken ct)
     {
-        if (limit is { } n && (n < 1 || n > 200))
-        {
-            throw ApiErrors.Validation("limit", "must be between 1 and 200");
-        }
+        var v = new Validator();
+        v.Range("limit", limit, 1, Paging.MaxLimit);
+        v.ThrowIfInvalid();
         var take = limit ?? 50;
         var (afterTime, afterId) = DecodeCursor(cursor);
         var query = Db.Participants.AsNoTracking().Where(p => p.AgentId == agentId && p.LeftAt == null)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Messaging;
 using Parley.Server.Identity.Auth;
@@ -16,7 +17,7 @@ internal static class DeliveryEndpoints
         return app;
     }
 
-    private static async Task<Ok<SyncPage>> SyncAsync(string? after, int? limit, Caller caller, DeliveryService s, CancellationToken ct) =>
+    private static async Task<Ok<SyncPage>> SyncAsync(string? after, [Range(1, int.MaxValue)] int? limit, Caller caller, DeliveryService s, CancellationToken ct) =>
         TypedResults.Ok(await s.SyncAsync(caller.Id, after, limit, ct));
 
     private static async Task<Ok<AckResult>> AckAsync(AckRequest request, Caller caller, DeliveryService s, CancellationToken ct) =>

@@ -51,7 +51,7 @@ internal sealed class AckFrame : IFrameHandler
     public async Task<Frame?> HandleAsync(IServiceProvider services, string agentId, JsonElement frame, CancellationToken ct)
     {
         var result = await services.GetRequiredService<DeliveryService>()
-            .AckAsync(agentId, frame.TryGetProperty("last_delivery_id", out var id) ? id.GetString() : null, ct);
+            .AckAsync(agentId, ChannelFrames.Field(frame, "last_delivery_id"), ct);
         return new Frame(FrameTypes.AckOk, result);
     }
 }

@@ -99,7 +99,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, ErrorWriter er
         await buffer.CopyToAsync(original, ct);
     }
 
-    private static bool IsWriteMethod(string method) =>
+    internal static bool IsWriteMethod(string method) =>
         HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
     private static bool IsStored(int status) =>

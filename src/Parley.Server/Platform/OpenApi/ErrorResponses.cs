@@ -12,6 +12,15 @@ internal sealed record ErrorCodesMetadata(IReadOnlyList<string> Codes);
 /// <summary>Marks an endpoint that needs a credential (adds <c>UNAUTHORIZED</c> to its documented errors).</summary>
 internal sealed record RequiresCredentialMetadata;
 
+/// <summary>
+/// A module's say in which catalog codes an operation can answer, read from the endpoint's metadata: Identity adds what
+/// its access rules answer (credentials, scopes, terms), so every operation lists them without each endpoint saying so.
+/// </summary>
+internal interface IOperationErrorCodes
+{
+    IEnumerable<string> For(IList<object> endpointMetadata, string httpMethod);
+}
+
 internal static class ErrorResponseExtensions
 {
     /// <summary>Declares the catalog codes an endpoint can answer; they appear in the OpenAPI document.</summary>
@@ -33,6 +42,7 @@ internal static class ErrorResponseExtensions
 internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, IOpenApiDocumentTransformer
 {
     private const string EnvelopeSchema = "ErrorEnvelope";
+    private const string ProblemSchema = "ErrorProblem";
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
@@ -65,17 +75,47 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, 
                 },
             },
         };
+        // The same error as RFC 9457 problem details, for a client whose Accept asks only for application/problem+json.
+        document.Components.Schemas[ProblemSchema] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Required = new HashSet<string> { "type", "title", "status", "detail", "instance", "code", "request_id", "retryable" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri" },
+                ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ErrorCatalog.All.Select(e => (JsonNode)JsonValue.Create(e.Code))] },
+                ["request_id"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["retryable"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+                ["details"] = new OpenApiSchema { Type = JsonSchemaType.Object },
+                ["errors"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                },
+            },
+        };
         return Task.CompletedTask;
     }
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var method = context.Description.HttpMethod ?? "GET";
+        // Every request can be malformed (a NUL in its URL, a header over the limit): VALIDATION_ERROR is everywhere.
         var codes = new SortedSet<string>(metadata.OfType<ErrorCodesMetadata>().SelectMany(m => m.Codes), StringComparer.Ordinal)
         {
+            ErrorCodes.ValidationError,
             ErrorCodes.InternalError,
             ErrorCodes.ServiceUnavailable,
         };
+        foreach (var contributor in context.ApplicationServices.GetServices<IOperationErrorCodes>())
+        {
+            codes.UnionWith(contributor.For(metadata, method));
+        }
         if (metadata.OfType<RequiresCredentialMetadata>().Any())
         {
             codes.Add(ErrorCodes.Unauthorized);
@@ -84,15 +124,9 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, 
         {
             codes.Add(ErrorCodes.RateLimited);
         }
-        var method = context.Description.HttpMethod ?? "GET";
-        if (method is "POST" or "PUT" or "PATCH" or "DELETE")
+        if (method is "POST" or "PUT" or "PATCH" or "DELETE" && !metadata.OfType<Idempotency.SkipIdempotencyMetadata>().Any())
         {
-            codes.UnionWith([ErrorCodes.ValidationError, ErrorCodes.ContentTooLarge, ErrorCodes.IdempotencyKeyInvalid,
-                ErrorCodes.IdempotencyKeyConflict, ErrorCodes.IdempotentInProgress]);
-        }
-        else if (context.Description.ParameterDescriptions.Count > 0)
-        {
-            codes.Add(ErrorCodes.ValidationError);
+            codes.UnionWith([ErrorCodes.ContentTooLarge, ErrorCodes.IdempotencyKeyInvalid, ErrorCodes.IdempotencyKeyConflict, ErrorCodes.IdempotentInProgress]);
         }
 
         operation.Responses ??= [];
@@ -106,7 +140,7 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, 
                 Content = new Dictionary<string, OpenApiMediaType>
                 {
                     ["application/json"] = new() { Schema = new OpenApiSchemaReference(EnvelopeSchema, context.Document) },
-                    ["application/problem+json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },
+                    ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(ProblemSchema, context.Document) },
                 },
                 Extensions = new Dictionary<string, IOpenApiExtension>
                 {

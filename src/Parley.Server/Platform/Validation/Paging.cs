@@ -8,7 +8,9 @@ namespace Parley.Server.Platform.Validation;
 /// </summary>
 internal readonly record struct Paging(int Limit, string? After)
 {
-    public static Paging From(int? limit, string? cursor, int defaultLimit = 50, int maxLimit = 200)
+    public const int MaxLimit = 200;
+
+    public static Paging From(int? limit, string? cursor, int defaultLimit = 50, int maxLimit = MaxLimit)
     {
         if (limit is { } l && (l < 1 || l > maxLimit))
         {
@@ -51,7 +53,7 @@ internal static class SeqWindow
         }
         v.Range("before_seq", beforeSeq, 0, long.MaxValue);
         v.Range("after_seq", afterSeq, 0, long.MaxValue);
-        v.Range("limit", limit, 1, 200);
+        v.Range("limit", limit, 1, Paging.MaxLimit);
         v.ThrowIfInvalid();
         return limit ?? 50;
     }

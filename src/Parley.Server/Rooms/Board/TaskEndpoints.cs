@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
@@ -6,6 +7,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.RateLimiting;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Rooms.Board;
 
@@ -53,7 +55,8 @@ internal static class TaskEndpoints
         return TypedResults.Created($"/v1/tasks/{task.Id}", task);
     }
 
-    private static async Task<Ok<Page<TaskView>>> ListAsync(string roomId, string? status, string? assignee, int? limit, string? cursor, Caller caller,
+    private static async Task<Ok<Page<TaskView>>> ListAsync(string roomId,
+        [AllowedValues(TaskState.Todo, TaskState.Doing, TaskState.Done, TaskState.Blocked, TaskState.Failed, TaskState.Cancelled)] string? status, string? assignee, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, Caller caller,
         TaskService s, CancellationToken ct) =>
         TypedResults.Ok(await s.ListAsync(caller, roomId, status, assignee, limit, cursor, ct));
 
@@ -69,7 +72,7 @@ internal static class TaskEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<Page<TaskEventView>>> EventsAsync(string taskId, int? limit, string? cursor, Caller caller, TaskService s,
+    private static async Task<Ok<Page<TaskEventView>>> EventsAsync(string taskId, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, Caller caller, TaskService s,
         CancellationToken ct) =>
         TypedResults.Ok(await s.EventsAsync(caller, taskId, limit, cursor, ct));
 

@@ -1,15 +1,17 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
+using Parley.Server.Files;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform;
-using Parley.Server.Files;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Http;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.RateLimiting;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Rooms.Files;
 
@@ -35,7 +37,7 @@ internal static class RoomFileEndpoints
         return app;
     }
 
-    private static async Task<Ok<Page<RoomFileView>>> ListAsync(string roomId, int? limit, string? cursor, Caller caller, RoomFileService s,
+    private static async Task<Ok<Page<RoomFileView>>> ListAsync(string roomId, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, Caller caller, RoomFileService s,
         CancellationToken ct) =>
         TypedResults.Ok(await s.ListAsync(caller, roomId, limit, cursor, ct));
 
@@ -46,7 +48,7 @@ internal static class RoomFileEndpoints
         return TypedResults.Created($"/v1/rooms/{roomId}/files/{Uri.EscapeDataString(file.Path).Replace("%2F", "/", StringComparison.Ordinal)}?version={file.Version}", file);
     }
 
-    private static async Task<IResult> ReadAsync(string roomId, string? path, long? version, Caller caller, HttpContext http, RoomFileService s,
+    private static async Task<FileHttp.FileDownload> ReadAsync(string roomId, string? path, long? version, Caller caller, HttpContext http, RoomFileService s,
         CancellationToken ct)
     {
         var file = await s.FindAsync(caller, roomId, RoomFileUrls.Path(http, path), version, ct);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
@@ -6,6 +7,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.RateLimiting;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Rooms.Membership;
 
@@ -63,7 +65,7 @@ internal static class RoomEndpoints
         return TypedResults.Created($"/v1/rooms/{room.Id}", room);
     }
 
-    private static async Task<Ok<Page<RoomView>>> ListAsync(int? limit, string? cursor, Caller caller, RoomService s, CancellationToken ct) =>
+    private static async Task<Ok<Page<RoomView>>> ListAsync([Range(1, Paging.MaxLimit)] int? limit, string? cursor, Caller caller, RoomService s, CancellationToken ct) =>
         TypedResults.Ok(await s.ListAsync(caller, limit, cursor, ct));
 
     private static async Task<Ok<RoomView>> GetAsync(string roomId, Caller caller, RoomService s, CancellationToken ct) =>

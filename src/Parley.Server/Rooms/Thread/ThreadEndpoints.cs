@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
@@ -5,6 +6,7 @@ using Parley.Contracts.Rooms;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.RateLimiting;
+using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Rooms.Thread;
 
@@ -35,11 +37,11 @@ internal static class ThreadEndpoints
         return TypedResults.Created($"/v1/rooms/{roomId}/messages?after_seq={message.Seq - 1}", message);
     }
 
-    private static async Task<Ok<RoomHistoryPage>> HistoryAsync(string roomId, int? limit, long? before_seq, long? after_seq, Caller caller,
+    private static async Task<Ok<RoomHistoryPage>> HistoryAsync(string roomId, [Range(1, Paging.MaxLimit)] int? limit, [Range(0, long.MaxValue)] long? before_seq, [Range(0, long.MaxValue)] long? after_seq, Caller caller,
         RoomMessageService s, CancellationToken ct) =>
         TypedResults.Ok(await s.HistoryAsync(caller, roomId, limit, before_seq, after_seq, ct));
 
-    private static async Task<Ok<Page<MentionView>>> MentionsAsync(string? room, long? since_seq, int? limit, string? cursor, Caller caller,
+    private static async Task<Ok<Page<MentionView>>> MentionsAsync(string? room, [Range(0, long.MaxValue)] long? since_seq, [Range(1, Paging.MaxLimit)] int? limit, string? cursor, Caller caller,
         RoomMessageService s, CancellationToken ct) =>
         TypedResults.Ok(await s.MentionsAsync(caller, room, since_seq, limit, cursor, ct));
 
