@@ -60,17 +60,13 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, 
                     Required = new HashSet<string> { "code", "status", "message", "request_id", "retryable" },
                     Properties = new Dictionary<string, IOpenApiSchema>
                     {
-                        ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ErrorCatalog.All.Select(e => (JsonNode)JsonValue.Create(e.Code))] },
+                        ["code"] = Code(),
                         ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
                         ["message"] = new OpenApiSchema { Type = JsonSchemaType.String },
                         ["request_id"] = new OpenApiSchema { Type = JsonSchemaType.String },
                         ["retryable"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
                         ["details"] = new OpenApiSchema { Type = JsonSchemaType.Object },
-                        ["fields"] = new OpenApiSchema
-                        {
-                            Type = JsonSchemaType.Object,
-                            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
-                        },
+                        ["fields"] = Fields(),
                     },
                 },
             },
@@ -87,19 +83,25 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, 
                 ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
                 ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
                 ["instance"] = new OpenApiSchema { Type = JsonSchemaType.String },
-                ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. ErrorCatalog.All.Select(e => (JsonNode)JsonValue.Create(e.Code))] },
+                ["code"] = Code(),
                 ["request_id"] = new OpenApiSchema { Type = JsonSchemaType.String },
                 ["retryable"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
                 ["details"] = new OpenApiSchema { Type = JsonSchemaType.Object },
-                ["errors"] = new OpenApiSchema
-                {
-                    Type = JsonSchemaType.Object,
-                    AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
-                },
+                ["errors"] = Fields(),
             },
         };
         return Task.CompletedTask;
     }
+
+    /// <summary>A catalog code.</summary>
+    private static OpenApiSchema Code() => new() { Type = JsonSchemaType.String, Enum = [.. ErrorCatalog.All.Select(e => (JsonNode)JsonValue.Create(e.Code))] };
+
+    /// <summary>What failed, by field: <c>{"content.text": ["must be at most …"]}</c>.</summary>
+    private static OpenApiSchema Fields() => new()
+    {
+        Type = JsonSchemaType.Object,
+        AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+    };
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
