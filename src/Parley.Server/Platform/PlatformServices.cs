@@ -72,6 +72,8 @@ internal static class PlatformServices
         services.ConfigureHttpJsonOptions(o => ParleyJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<Idempotency.IdempotencyDocumentation>();
+        services.AddSingleton<IOperationErrorCodes>(sp => sp.GetRequiredService<Idempotency.IdempotencyDocumentation>());
         services.AddOpenApi(o =>
         {
             var errors = new ErrorResponsesTransformer();
@@ -81,7 +83,7 @@ internal static class PlatformServices
             o.AddSchemaTransformer(schemas);
             o.AddDocumentTransformer(schemas);
             o.AddOperationTransformer(new PathParameters());
-            o.AddOperationTransformer(new Idempotency.IdempotencyDocumentation());
+            o.AddOperationTransformer<Idempotency.IdempotencyDocumentation>();
             o.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new Microsoft.OpenApi.OpenApiInfo

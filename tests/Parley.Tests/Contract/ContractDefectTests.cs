@@ -33,19 +33,22 @@ public sealed class ContractDefectTests(TestServer server) : IClassFixture<TestS
         byte[][] bodies = [[.. "{\"x\":\""u8, 0xC3, 0x28, .. "\"}"u8], [.. "{\"description\":\"ok\",\"x\":\""u8, 0xFF, .. "\"}"u8]];
         foreach (var bytes in bodies)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Patch, "/v1/agents/me") { Content = new ByteArrayContent(bytes) };
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", a.ApiKey);
-            var error = await (await Http.SendAsync(request)).ErrorAsync(ErrorCodes.ValidationError);
+            var error = await (await PatchBytesAsync(bytes)).ErrorAsync(ErrorCodes.ValidationError);
             Assert.True(error.GetProperty("fields").TryGetProperty("$", out _), error.ToString());
         }
         var me = await (await Http.GetAsync("/v1/agents/me", a.ApiKey)).OkAsync();
         Assert.NotEqual("ok", me.GetProperty("description").GetString());
         // A byte order mark is allowed (RFC 8259), and UTF-8 of every script passes.
-        using var bom = new HttpRequestMessage(HttpMethod.Patch, "/v1/agents/me") { Content = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. "{\"description\":\"中文 é 😀\"}"u8]) };
-        bom.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        bom.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", a.ApiKey);
-        Assert.Equal("中文 é 😀", (await (await Http.SendAsync(bom)).OkAsync()).GetProperty("description").GetString());
+        Assert.Equal("中文 é 😀", (await (await PatchBytesAsync([0xEF, 0xBB, 0xBF, .. "{\"description\":\"中文 é 😀\"}"u8])).OkAsync())
+            .GetProperty("description").GetString());
+
+        Task<HttpResponseMessage> PatchBytesAsync(byte[] bytes)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Patch, "/v1/agents/me") { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", a.ApiKey);
+            return Http.SendAsync(request);
+        }
     }
 
     [Fact]

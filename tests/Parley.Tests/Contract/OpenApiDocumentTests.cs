@@ -17,14 +17,7 @@ public sealed partial class OpenApiDocumentTests(TestServer server) : IClassFixt
 {
     private async Task<JsonElement> DocumentAsync() => await (await server.Http.GetAsync("/openapi/v1.json")).OkAsync();
 
-    private static IEnumerable<(string Path, string Method, JsonElement Operation)> Operations(JsonElement document) =>
-        document.GetProperty("paths").EnumerateObject()
-            .SelectMany(p => p.Value.EnumerateObject().Select(m => (p.Name, m.Name.ToUpperInvariant(), m.Value)));
-
-    private static List<string> Codes(JsonElement operation, string status) =>
-        operation.GetProperty("responses").TryGetProperty(status, out var response) && response.TryGetProperty("x-error-codes", out var codes)
-            ? [.. codes.EnumerateArray().Select(c => c.GetString()!)]
-            : [];
+    private async Task<IReadOnlyList<ApiOperation>> OperationsAsync() => new ApiDocument(await DocumentAsync()).Operations;
 
     [Fact]
     public async Task TheDocumentIsValidOpenApiWithUniqueOperationIdsAndEveryPathParameterDeclared()
@@ -34,17 +27,14 @@ public sealed partial class OpenApiDocumentTests(TestServer server) : IClassFixt
         Assert.Empty(read.Diagnostic?.Errors ?? []);
         Assert.Empty(read.Document!.Validate(Microsoft.OpenApi.ValidationRuleSet.GetDefaultRuleSet()) ?? []);
 
-        var document = await DocumentAsync();
-        var ids = Operations(document).Select(o => o.Operation.GetProperty("operationId").GetString()).ToList();
-        Assert.Equal(ids.Count, ids.Distinct().Count());
-        foreach (var (path, method, operation) in Operations(document))
+        var operations = await OperationsAsync();
+        Assert.Equal(operations.Count, operations.Select(o => o.Id).Distinct().Count());
+        foreach (var operation in operations)
         {
-            var declared = operation.TryGetProperty("parameters", out var parameters)
-                ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "path").Select(p => p.GetProperty("name").GetString()).ToList()
-                : [];
-            foreach (Match name in PathParameter().Matches(path))
+            var declared = operation.Parameters.Where(p => p.In == "path").Select(p => p.Name).ToList();
+            foreach (Match name in PathParameter().Matches(operation.Path))
             {
-                Assert.True(declared.Contains(name.Groups[1].Value), $"{method} {path} does not declare {{{name.Groups[1].Value}}}");
+                Assert.True(declared.Contains(name.Groups[1].Value), $"{operation.Method} {operation.Path} does not declare {{{name.Groups[1].Value}}}");
             }
         }
         Assert.DoesNotContain("\"oneOf\"", text, StringComparison.Ordinal);
@@ -80,37 +70,35 @@ public sealed partial class OpenApiDocumentTests(TestServer server) : IClassFixt
         var document = await DocumentAsync();
         var schemes = document.GetProperty("components").GetProperty("securitySchemes").EnumerateObject().Select(s => s.Name).ToHashSet();
         Assert.Equal(["agent", "owner", "publishable"], schemes.Order());
+        var operations = new ApiDocument(document).Operations;
         var authenticated = 0;
-        foreach (var (path, method, operation) in Operations(document))
+        foreach (var operation in operations)
         {
-            var name = $"{method} {path}";
-            var security = operation.TryGetProperty("security", out var s) ? s.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(o => o.Name)).ToList() : [];
-            Assert.All(security, scheme => Assert.Contains(scheme, schemes));
-            if (security.Count == 0)
+            var name = $"{operation.Method} {operation.Path}";
+            Assert.All(operation.Security, scheme => Assert.Contains(scheme, schemes));
+            if (operation.Security.Count == 0)
             {
                 continue;
             }
             authenticated++;
-            var unauthorized = Codes(operation, "401");
+            var unauthorized = operation.CodesFor("401");
             foreach (var code in new[] { ErrorCodes.Unauthorized, ErrorCodes.InvalidToken, ErrorCodes.TokenExpired, ErrorCodes.TokenRevoked })
             {
                 Assert.True(unauthorized.Contains(code), $"{name} does not list {code}");
             }
-            if (security.Contains("agent"))
+            if (operation.Security.Contains("agent"))
             {
                 Assert.Contains(ErrorCodes.InvalidPassport, unauthorized);
                 Assert.Contains(ErrorCodes.Revoked, unauthorized);
-                Assert.True(Codes(operation, "403").Contains(ErrorCodes.ForbiddenScope), $"{name} does not list FORBIDDEN_SCOPE");
-                Assert.True(operation.TryGetProperty("x-required-scope", out _), $"{name} does not say its scope");
+                Assert.True(operation.CodesFor("403").Contains(ErrorCodes.ForbiddenScope), $"{name} does not list FORBIDDEN_SCOPE");
+                Assert.True(operation.Source.TryGetProperty("x-required-scope", out _), $"{name} does not say its scope");
             }
-            Assert.True(Codes(operation, "403").Contains(ErrorCodes.Forbidden), $"{name} does not list FORBIDDEN");
+            Assert.True(operation.CodesFor("403").Contains(ErrorCodes.Forbidden), $"{name} does not list FORBIDDEN");
         }
         Assert.True(authenticated > 100, $"only {authenticated} authenticated operations");
-        var everywhere = Operations(document).SelectMany(o => o.Operation.GetProperty("responses").EnumerateObject()
-            .SelectMany(r => r.Value.TryGetProperty("x-error-codes", out var c) ? c.EnumerateArray().Select(x => x.GetString()) : [])).ToHashSet();
+        var everywhere = operations.SelectMany(o => o.Responses.Values.SelectMany(r => r.ErrorCodes)).ToHashSet();
         Assert.Contains(ErrorCodes.TermsNotAccepted, everywhere);
-        var publicOperations = Operations(document).Where(o => !o.Operation.TryGetProperty("security", out var s) || s.GetArrayLength() == 0)
-            .Select(o => o.Operation.GetProperty("operationId").GetString()).ToList();
+        var publicOperations = operations.Where(o => o.Security.Count == 0).Select(o => o.Id).ToList();
         Assert.Contains("Signup", publicOperations);
         Assert.Contains("UploadFileBytes", publicOperations);
     }
@@ -119,29 +107,28 @@ public sealed partial class OpenApiDocumentTests(TestServer server) : IClassFixt
     public async Task SuccessStatusesCarryTheBodiesTheEndpointsAnswer()
     {
         var document = await DocumentAsync();
-        var byId = Operations(document).ToDictionary(o => o.Operation.GetProperty("operationId").GetString()!, o => o.Operation);
+        var operations = new ApiDocument(document).Operations;
+        var byId = operations.ToDictionary(o => o.Id);
         foreach (var id in new[] { "SendMessage", "AddContact" })
         {
-            var responses = byId[id].GetProperty("responses");
             foreach (var status in new[] { "200", "201" })
             {
-                Assert.True(responses.GetProperty(status).GetProperty("content").TryGetProperty("application/json", out _), $"{id} {status} has no body");
+                Assert.True(byId[id].Responses[status].Content.ContainsKey("application/json"), $"{id} {status} has no body");
             }
         }
         // A repeated client_msg_id answers the original before any check (messaging.md): the document says so.
-        Assert.Equal("client_msg_id", byId["SendMessage"].GetProperty("x-replay-key").GetString());
+        Assert.Equal("client_msg_id", byId["SendMessage"].ReplayKey);
         Assert.Equal("binary", document.GetProperty("components").GetProperty("schemas").GetProperty("Stream").GetProperty("format").GetString());
-        Assert.True(byId["UploadFileBytes"].GetProperty("requestBody").GetProperty("content").TryGetProperty("application/octet-stream", out _));
-        foreach (var (path, method, operation) in Operations(document))
+        Assert.True(byId["UploadFileBytes"].BinaryBody);
+        foreach (var operation in operations)
         {
-            foreach (var response in operation.GetProperty("responses").EnumerateObject().Where(r => r.Name.StartsWith('2') && r.Name != "204"))
+            foreach (var response in operation.Responses.Values.Where(r => r.Status.StartsWith('2') && r.Status != "204"))
             {
-                Assert.True(response.Value.TryGetProperty("content", out var content) && content.EnumerateObject().Any(),
-                    $"{method} {path} answers {response.Name} with no documented body");
+                Assert.True(response.Content.Count > 0, $"{operation.Method} {operation.Path} answers {response.Status} with no documented body");
             }
-            if (operation.GetProperty("responses").TryGetProperty("204", out var none))
+            if (operation.Responses.TryGetValue("204", out var none))
             {
-                Assert.False(none.TryGetProperty("content", out _), $"{method} {path}: 204 with a body");
+                Assert.True(none.Content.Count == 0, $"{operation.Method} {operation.Path}: 204 with a body");
             }
         }
     }

@@ -35,6 +35,10 @@ public static class Http
         return request;
     }
 
+    /// <summary>A URL sent exactly as written: no normalising of dot segments or percent-escapes on the client's side.</summary>
+    public static Uri ExactUri(Uri server, string pathAndQuery) =>
+        new(server.GetLeftPart(UriPartial.Authority) + pathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+
     public static Task<HttpResponseMessage> SendAsync(this HttpClient client, HttpMethod method, string path, object? body = null,
         string? token = null, string? idempotencyKey = null, IDictionary<string, string>? headers = null) =>
         client.SendAsync(Request(method, path, body, token, idempotencyKey, headers));

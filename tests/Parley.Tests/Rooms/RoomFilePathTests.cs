@@ -15,8 +15,7 @@ public sealed class RoomFilePathTests(TestServer server) : IClassFixture<TestSer
     private static HttpRequestMessage Raw(HttpMethod method, Uri baseAddress, string pathAndQuery, string token, object? body = null)
     {
         var request = Infrastructure.Http.Request(method, "/", body, token);
-        request.RequestUri = new Uri(baseAddress.GetLeftPart(UriPartial.Authority) + pathAndQuery,
-            new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+        request.RequestUri = Infrastructure.Http.ExactUri(baseAddress, pathAndQuery);
         return request;
     }
 

@@ -58,7 +58,7 @@ internal static class AccessRuleExtensions
     public static TBuilder RequireScope<TBuilder>(this TBuilder b, string scope) where TBuilder : IEndpointConventionBuilder => b.Rule(new ScopeRule(scope));
 
     private static TBuilder Rule<TBuilder>(this TBuilder builder, object rule) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(rule, new RequiresCredentialMetadata());
+        builder.WithMetadata(rule);
 
     public static WorkspaceAccess Workspace(this HttpContext context) =>
         context.Features.Get<WorkspaceAccess>() ?? throw new InvalidOperationException("The endpoint lacks RequireWorkspaceRole.");

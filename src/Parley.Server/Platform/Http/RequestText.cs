@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using Microsoft.Net.Http.Headers;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
 
@@ -32,7 +31,7 @@ internal static class RequestText
                 throw ApiErrors.Validation(key.Replace("\0", "", StringComparison.Ordinal), NulMessage);
             }
         }
-        if (IsJson(request.ContentType))
+        if (request.HasJsonContentType())
         {
             // Sized from Content-Length up to 64 KiB only: the declared length is the client's word, the body limit the server's.
             var buffer = new MemoryStream((int)Math.Min(request.ContentLength ?? 0, 64 * 1024));
@@ -52,11 +51,6 @@ internal static class RequestText
         }
         await next(context);
     });
-
-    private static bool IsJson(string? contentType) =>
-        MediaTypeHeaderValue.TryParse(contentType, out var type)
-        && (type.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || type.MediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
     /// The field (as <c>fields</c> names it: <c>content.text</c>, <c>member_handles[1]</c>) of the first string holding
@@ -110,20 +104,21 @@ internal static class RequestText
         return null;
     }
 
+    /// <summary>The path as a JSON path (<c>$.content.data[1]</c>), named the way <c>fields</c> names everything.</summary>
     private static string Describe(List<(bool Array, int Index, string? Name)> path)
     {
-        var text = new StringBuilder();
+        var json = new StringBuilder("$");
         foreach (var (array, index, name) in path)
         {
             if (array)
             {
-                text.Append('[').Append(index).Append(']');
+                json.Append('[').Append(index).Append(']');
             }
             else if (name is not null)
             {
-                text.Append(text.Length > 0 ? "." : "").Append(name);
+                json.Append('.').Append(name);
             }
         }
-        return text.Length > 0 ? text.ToString() : FieldNames.Body;
+        return FieldNames.FromJsonPath(json.ToString());
     }
 }

@@ -1,20 +1,23 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Parley.Contracts.Errors;
 using Parley.Server.Platform.Http;
+using Parley.Server.Platform.OpenApi;
 
 namespace Parley.Server.Platform.Idempotency;
 
-/// <summary>Documents the optional <c>Idempotency-Key</c> header on every write that takes part in it.</summary>
-internal sealed class IdempotencyDocumentation : IOpenApiOperationTransformer
+/// <summary>
+/// Documents <c>Idempotency-Key</c> on every write that takes part in it: the optional header, and the codes it can
+/// answer (a malformed key, a key reused for another request, a key whose request is still running).
+/// </summary>
+internal sealed class IdempotencyDocumentation : IOpenApiOperationTransformer, IOperationErrorCodes
 {
     /// <summary>What <see cref="IdempotencyMiddleware.ParseKey"/> accepts.</summary>
     public const string KeyPattern = "^(?:[A-Za-z0-9_-]{8,128}|\"[A-Za-z0-9_-]{8,128}\")$";
 
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
-        var description = context.Description;
-        if (!IdempotencyMiddleware.IsWriteMethod(description.HttpMethod ?? "GET")
-            || description.ActionDescriptor.EndpointMetadata.OfType<SkipIdempotencyMetadata>().Any())
+        if (!TakesKey(context.Description.ActionDescriptor.EndpointMetadata, context.Description.HttpMethod ?? "GET"))
         {
             return Task.CompletedTask;
         }
@@ -30,4 +33,12 @@ internal sealed class IdempotencyDocumentation : IOpenApiOperationTransformer
         });
         return Task.CompletedTask;
     }
+
+    public IEnumerable<string> For(IList<object> endpointMetadata, string httpMethod) =>
+        TakesKey(endpointMetadata, httpMethod)
+            ? [ErrorCodes.IdempotencyKeyInvalid, ErrorCodes.IdempotencyKeyConflict, ErrorCodes.IdempotentInProgress]
+            : [];
+
+    private static bool TakesKey(IList<object> endpointMetadata, string httpMethod) =>
+        IdempotencyMiddleware.IsWriteMethod(httpMethod) && !endpointMetadata.OfType<SkipIdempotencyMetadata>().Any();
 }

@@ -9,9 +9,6 @@ namespace Parley.Server.Platform.OpenApi;
 /// <summary>The catalog codes an endpoint can answer besides those every endpoint can.</summary>
 internal sealed record ErrorCodesMetadata(IReadOnlyList<string> Codes);
 
-/// <summary>Marks an endpoint that needs a credential (adds <c>UNAUTHORIZED</c> to its documented errors).</summary>
-internal sealed record RequiresCredentialMetadata;
-
 /// <summary>
 /// A module's say in which catalog codes an operation can answer, read from the endpoint's metadata: Identity adds what
 /// its access rules answer (credentials, scopes, terms), so every operation lists them without each endpoint saying so.
@@ -118,17 +115,14 @@ internal sealed class ErrorResponsesTransformer : IOpenApiOperationTransformer, 
         {
             codes.UnionWith(contributor.For(metadata, method));
         }
-        if (metadata.OfType<RequiresCredentialMetadata>().Any())
-        {
-            codes.Add(ErrorCodes.Unauthorized);
-        }
         if (metadata.OfType<RatePolicyMetadata>().Any())
         {
             codes.Add(ErrorCodes.RateLimited);
         }
-        if (method is "POST" or "PUT" or "PATCH" or "DELETE" && !metadata.OfType<Idempotency.SkipIdempotencyMetadata>().Any())
+        // A write's JSON body is capped (Limits:MaxJsonBodyBytes); the signed upload (which takes no Idempotency-Key) is not.
+        if (Idempotency.IdempotencyMiddleware.IsWriteMethod(method) && !metadata.OfType<Idempotency.SkipIdempotencyMetadata>().Any())
         {
-            codes.UnionWith([ErrorCodes.ContentTooLarge, ErrorCodes.IdempotencyKeyInvalid, ErrorCodes.IdempotencyKeyConflict, ErrorCodes.IdempotentInProgress]);
+            codes.Add(ErrorCodes.ContentTooLarge);
         }
 
         operation.Responses ??= [];

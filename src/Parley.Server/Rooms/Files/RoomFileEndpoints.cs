@@ -45,7 +45,7 @@ internal static class RoomFileEndpoints
         HttpContext http, RoomFileService s, CancellationToken ct)
     {
         var file = await s.WriteAsync(caller, roomId, RoomFileUrls.Path(http, path), request, ct);
-        return TypedResults.Created($"/v1/rooms/{roomId}/files/{Uri.EscapeDataString(file.Path).Replace("%2F", "/", StringComparison.Ordinal)}?version={file.Version}", file);
+        return TypedResults.Created(RoomFileUrls.Of(roomId, file.Path, file.Version), file);
     }
 
     private static async Task<FileHttp.FileDownload> ReadAsync(string roomId, string? path, long? version, Caller caller, HttpContext http, RoomFileService s,
@@ -80,6 +80,10 @@ internal static class RoomFileEndpoints
 internal static class RoomFileUrls
 {
     private const int PrefixSegments = 5; // "", "v1", "rooms", "{roomId}", "files"
+
+    /// <summary>The URL of one version of a room file, its path written the way <see cref="Path"/> reads it.</summary>
+    public static string Of(string roomId, string path, long version) =>
+        $"/v1/rooms/{roomId}/files/{Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal)}?version={version}";
 
     public static string? Path(HttpContext http, string? routed)
     {

@@ -9,11 +9,14 @@ public sealed record ApiParameter(string Name, string In, bool Required, JsonEle
 /// <summary>One documented response: its media types (with schemas) and, for errors, the catalog codes it lists.</summary>
 public sealed record ApiResponse(string Status, IReadOnlyDictionary<string, JsonElement> Content, IReadOnlyList<string> ErrorCodes);
 
-/// <summary>One operation of the document, with what a request and its answers may be.</summary>
+/// <summary>One operation of the document, with what a request and its answers may be (<see cref="Source"/>: as written).</summary>
 public sealed record ApiOperation(
     string Id, string Method, string Path, IReadOnlyList<ApiParameter> Parameters, JsonElement? JsonBody, bool BodyRequired,
-    bool BinaryBody, IReadOnlyList<string> Security, IReadOnlyDictionary<string, ApiResponse> Responses, string? ReplayKey)
+    bool BinaryBody, IReadOnlyList<string> Security, IReadOnlyDictionary<string, ApiResponse> Responses, string? ReplayKey, JsonElement Source)
 {
+    /// <summary>The catalog codes the operation lists for a status (none when it lists none).</summary>
+    public IReadOnlyList<string> CodesFor(string status) => Responses.TryGetValue(status, out var response) ? response.ErrorCodes : [];
+
     public bool IsWrite => Method is "POST" or "PUT" or "PATCH" or "DELETE";
 
     public bool TakesIdempotencyKey => Parameters.Any(p => p is { In: "header", Name: "Idempotency-Key" });
@@ -120,6 +123,6 @@ public sealed class ApiDocument
         // x-replay-key: a request repeating this body field's value answers the original (200) before any check.
         var replayKey = operation.TryGetProperty("x-replay-key", out var replay) ? replay.GetString() : null;
         return new ApiOperation(operation.GetProperty("operationId").GetString()!, method, path, parameters, jsonBody, bodyRequired, binaryBody,
-            security, responses, replayKey);
+            security, responses, replayKey, operation);
     }
 }

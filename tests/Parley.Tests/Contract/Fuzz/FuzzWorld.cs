@@ -98,17 +98,15 @@ public sealed class FuzzWorld
         var b = await _server.CreateAgentAsync(owner);
         var personal = await _server.PersonalTokenAsync(owner);
         Add("owner", owner.AccessToken, personal, await _server.AdminTokenAsync());
-        var publishable = await CreateKeyAsync(owner, a.Id, "publishable");
+        var (_, publishable) = await CreateKeyAsync(owner, a.Id, "publishable");
         var passport = (await (await _server.Http.PostAsync("/v1/agents/me/passport", new { }, a.ApiKey)).OkAsync()).GetProperty("passport").GetString()!;
         Add("agent", a.ApiKey, passport, b.ApiKey);
         Add("publishable", publishable);
 
-        var revoked = await (await _server.Http.PostAsync($"/v1/workspaces/{owner.WorkspaceId}/agents/{a.Id}/keys", new { kind = "secret" }, owner.AccessToken))
-            .OkAsync(HttpStatusCode.Created);
-        await (await _server.Http.SendAsync(HttpMethod.Delete,
-            $"/v1/workspaces/{owner.WorkspaceId}/agents/{a.Id}/keys/{revoked.GetProperty("key").GetProperty("id").GetString()}", token: owner.AccessToken))
+        var (revokedId, revoked) = await CreateKeyAsync(owner, a.Id, "secret");
+        await (await _server.Http.SendAsync(HttpMethod.Delete, $"/v1/workspaces/{owner.WorkspaceId}/agents/{a.Id}/keys/{revokedId}", token: owner.AccessToken))
             .OkAsync(HttpStatusCode.NoContent);
-        DeadCredentials.Add(revoked.GetProperty("api_key").GetString()!);
+        DeadCredentials.Add(revoked);
 
         // The other owner: what it makes must stay invisible to this world's credentials.
         var stranger = await _server.SignupAsync();
@@ -192,9 +190,12 @@ public sealed class FuzzWorld
         Value("keyId", [.. keys.GetProperty("data").EnumerateArray().Select(k => k.Id())]);
     }
 
-    private async Task<string> CreateKeyAsync(Owner owner, string agentId, string kind) =>
-        (await (await _server.Http.PostAsync($"/v1/workspaces/{owner.WorkspaceId}/agents/{agentId}/keys", new { kind }, owner.AccessToken))
-            .OkAsync(HttpStatusCode.Created)).GetProperty("api_key").GetString()!;
+    private async Task<(string Id, string ApiKey)> CreateKeyAsync(Owner owner, string agentId, string kind)
+    {
+        var created = await (await _server.Http.PostAsync($"/v1/workspaces/{owner.WorkspaceId}/agents/{agentId}/keys", new { kind }, owner.AccessToken))
+            .OkAsync(HttpStatusCode.Created);
+        return (created.GetProperty("key").Id(), created.GetProperty("api_key").GetString()!);
+    }
 
     private void Add(string scheme, params string[] credentials)
     {

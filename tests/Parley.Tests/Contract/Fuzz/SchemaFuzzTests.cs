@@ -94,8 +94,7 @@ public sealed class SchemaFuzzTests(FuzzServer server, ITestOutputHelper output)
     /// <summary>The request exactly as generated: the URL is not normalised on its way out, headers are not validated.</summary>
     private static HttpRequestMessage ToHttp(Uri server, FuzzRequest request)
     {
-        var message = new HttpRequestMessage(new HttpMethod(request.Operation.Method), new Uri(
-            server.GetLeftPart(UriPartial.Authority) + request.PathAndQuery, new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true }));
+        var message = new HttpRequestMessage(new HttpMethod(request.Operation.Method), Http.ExactUri(server, request.PathAndQuery));
         foreach (var (name, value) in request.Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);
