@@ -53,6 +53,7 @@ internal static class Program
         app.MapPlatform();
         app.MapFiles();
         app.MapIdentity();
+        app.MapGovernance();
         app.MapMessaging();
         app.MapChannel();
         app.MapRooms();

@@ -15,7 +15,9 @@ namespace Parley.Server.Data;
 /// <item><c>enforcement:</c> (blocks and reports against an agent)</item>
 /// <item><c>workspace-rooms:</c>, then <c>room:</c> (every write that decides a room's leases or members), then <c>room-file:</c></item>
 /// <item><c>webhooks:</c></item>
-/// <item><c>storage:</c> (the file store's quota; last, since any module may create a file)</item>
+/// <item><c>storage:</c> (the file store's quota; any module may create a file)</item>
+/// <item>a workspace's usage counter row (quota admission takes the row lock of its conditional upsert, not a key)</item>
+/// <item><c>credits:</c> (the credit ledger; last, since any priced action spends after its other checks)</item>
 /// </list>
 /// </para>
 /// </summary>
@@ -50,4 +52,6 @@ internal static class LockKeys
     public static string Webhooks(string agentId) => "webhooks:" + agentId;
 
     public static string Storage(string quotaOwner) => "storage:" + quotaOwner;
+
+    public static string Credits(string workspaceId) => "credits:" + workspaceId;
 }

@@ -2,6 +2,8 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Channel;
 using Parley.Server.Files;
+using Parley.Server.Governance.Credits;
+using Parley.Server.Governance.Usage;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Claims;
@@ -76,6 +78,14 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<RoomTask> Tasks => Set<RoomTask>();
     public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
     public DbSet<RoomFile> RoomFiles => Set<RoomFile>();
+
+    public DbSet<UsageCounter> UsageCounters => Set<UsageCounter>();
+    public DbSet<UsageDay> UsageDays => Set<UsageDay>();
+    public DbSet<UsageThreshold> UsageThresholds => Set<UsageThreshold>();
+    public DbSet<CreditLot> CreditLots => Set<CreditLot>();
+    public DbSet<CreditLedgerEntry> CreditLedger => Set<CreditLedgerEntry>();
+    public DbSet<CreditSpend> CreditSpends => Set<CreditSpend>();
+    public DbSet<CreditReservation> CreditReservations => Set<CreditReservation>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -229,6 +229,11 @@ internal sealed class FileStore(
         return stale.Count;
     }
 
+    /// <summary>The bytes counted against a quota owner: files awaiting their bytes or uploaded (the <c>storage_bytes</c> gauge).</summary>
+    public Task<long> StoredBytesAsync(string quotaOwner, CancellationToken ct) =>
+        Db.Files.Where(f => f.QuotaOwner == quotaOwner && (f.Status == StoredFile.PendingUpload || f.Status == StoredFile.Uploaded))
+            .SumAsync(f => f.SizeBytes, ct);
+
     private async Task EnsureQuotaAsync(string quotaOwner, long addedBytes, CancellationToken ct)
     {
         var limit = quotaOwner.StartsWith(WorkspaceQuotaPrefix, StringComparison.Ordinal) ? Limits.StorageWorkspaceBytes : Limits.StorageUnownedAgentBytes;
@@ -237,9 +242,7 @@ internal sealed class FileStore(
             return;
         }
         await writes.LockAsync(ct, LockKeys.Storage(quotaOwner));
-        var used = await Db.Files
-            .Where(f => f.QuotaOwner == quotaOwner && (f.Status == StoredFile.PendingUpload || f.Status == StoredFile.Uploaded))
-            .SumAsync(f => f.SizeBytes, ct);
+        var used = await StoredBytesAsync(quotaOwner, ct);
         if (used + addedBytes > limit)
         {
             throw new ApiException(ErrorCodes.FeatureLimitReached, "The storage quota does not allow this file.",

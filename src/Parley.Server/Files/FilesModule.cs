@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Parley.Contracts.Governance;
+using Parley.Server.Governance;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Jobs;
 
@@ -19,6 +21,7 @@ internal static class FilesModule
         builder.Services.AddSingleton<IBlobStore>(new LocalBlobStore(folder));
         builder.Services.AddScoped<FileStore>();
         builder.Services.AddScoped<FileVisibility>();
+        builder.Services.AddScoped<IWorkspaceCount, StorageGauge>();
         builder.Services.AddBackgroundJob<FileCleanupJob>();
         return builder;
     }
@@ -41,4 +44,11 @@ internal sealed class FileCleanupJob(FileStore files) : IBackgroundJob
     public string Name => "file-cleanup";
     public TimeSpan Interval => TimeSpan.FromMinutes(10);
     public Task<int> RunAsync(CancellationToken cancellationToken) => files.CleanupAsync(cancellationToken);
+}
+
+/// <summary>The <c>storage_bytes</c> gauge: what a workspace's files hold now (the quota <see cref="FileStore"/> enforces).</summary>
+internal sealed class StorageGauge(FileStore files) : IWorkspaceCount
+{
+    public string Name => Meters.StorageBytes;
+    public Task<long> CountAsync(string workspaceId, CancellationToken ct) => files.StoredBytesAsync(FileStore.WorkspaceQuota(workspaceId), ct);
 }

@@ -1,5 +1,6 @@
 using Parley.Server.Identity.Admin;
 using Parley.Server.Identity.Agents;
+using Parley.Server.Governance;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Claims;
 using Parley.Server.Identity.Owners;
@@ -32,7 +33,6 @@ internal static class IdentityModule
         services.AddSingleton<TokenService>();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<InstanceAdmins>();
-        services.AddSingleton<Mailer>();
         services.AddSingleton<IStartupTask, SigningKeysStartup>();
 
         // One scheme per credential kind; the authenticator picks by the credential's form.
@@ -43,6 +43,10 @@ internal static class IdentityModule
         services.AddScoped<ICredentialScheme, PassportScheme>();
         services.AddScoped<ICredentialScheme, OwnerSessionScheme>();
         services.AddScoped<Authenticator>();
+
+        // What governance asks of workspaces and agents.
+        services.AddScoped<IWorkspaceDirectory, WorkspaceDirectory>();
+        services.AddScoped<IWorkspaceCount, AgentCount>();
 
         services.AddScoped<OneTimeCodes>();
         services.AddScoped<AgentSignals>();

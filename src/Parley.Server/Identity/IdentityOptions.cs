@@ -1,12 +1,11 @@
 namespace Parley.Server.Identity;
 
-/// <summary>Identity's configuration: <c>Admin:*</c>, <c>Terms:*</c>, <c>Registration:*</c>, <c>Mail:*</c> and its <c>Limits:*</c>.</summary>
+/// <summary>Identity's configuration: <c>Admin:*</c>, <c>Terms:*</c>, <c>Registration:*</c> and its <c>Limits:*</c>.</summary>
 internal sealed class IdentityOptions
 {
     public AdminOptions Admin { get; set; } = new();
     public TermsOptions Terms { get; set; } = new();
     public RegistrationOptions Registration { get; set; } = new();
-    public MailOptions Mail { get; set; } = new();
     public IdentityLimits Limits { get; set; } = new();
 }
 
@@ -24,20 +23,6 @@ internal sealed class TermsOptions
 internal sealed class RegistrationOptions
 {
     public bool Enabled { get; set; } = true;
-}
-
-internal sealed class MailOptions
-{
-    public SmtpOptions Smtp { get; set; } = new();
-}
-
-internal sealed class SmtpOptions
-{
-    public string? Host { get; set; }
-    public int Port { get; set; } = 587;
-    public string? User { get; set; }
-    public string? Password { get; set; }
-    public string From { get; set; } = "parley@localhost";
 }
 
 internal sealed class IdentityLimits

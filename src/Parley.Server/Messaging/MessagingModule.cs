@@ -25,6 +25,7 @@ internal static class MessagingModule
         services.Configure<MessagingOptions>(builder.Configuration);
 
         services.AddScoped<MessageStore>();
+        services.AddScoped<MessageQuota>();
         services.AddScoped<ConversationService>();
         services.AddScoped<TypingService>();
         services.AddFrameHandler<TypingFrame>();

@@ -11,6 +11,7 @@ internal sealed class ParleyOptions
     public DatabaseOptions Database { get; set; } = new();
     public SecurityOptions Security { get; set; } = new();
     public NetworkOptions Network { get; set; } = new();
+    public MailOptions Mail { get; set; } = new();
     public PlatformLimits Limits { get; set; } = new();
     public TestingOptions Testing { get; set; } = new();
 }
@@ -36,6 +37,21 @@ internal sealed class DatabaseOptions
     /// (see <see cref="Data.SqliteGroupCommit"/>); 0 commits every write on its own.
     /// </summary>
     public int GroupCommitWindowMs { get; set; } = 2;
+}
+
+/// <summary><c>Mail:Smtp:*</c>: when no host is set, mail goes to the outbox file.</summary>
+internal sealed class MailOptions
+{
+    public SmtpOptions Smtp { get; set; } = new();
+}
+
+internal sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "parley@localhost";
 }
 
 internal sealed class SecurityOptions

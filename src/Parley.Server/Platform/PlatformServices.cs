@@ -58,6 +58,7 @@ internal static class PlatformServices
         services.AddSingleton<RateLimiter>();
         services.AddScoped<RateLimits>();
         services.AddSingleton<OutboundHttp>();
+        services.AddSingleton<Mailing.Mailer>();
         services.AddSingleton<Readiness>();
 
         AddDatabase(services, options, dataDirectory);

@@ -17,6 +17,12 @@ internal sealed record RoomScope(Room Room, Caller Caller, RoomMember? Membershi
 
     public string Principal => Principals.Of(Caller);
 
+    /// <summary>
+    /// Whose <c>messages</c> meter the caller's posts count on: its agent's workspace (a guest's own, never the host's),
+    /// or the room's for a person or an agent no workspace owns.
+    /// </summary>
+    public string UsageWorkspaceId => Caller.Agent?.OwnerWorkspaceId ?? Room.OwnerWorkspaceId;
+
     /// <summary>Every agent write in a room that is not <c>active</c> answers <c>THREAD_NOT_ACTIVE</c>; people are not gated.</summary>
     public void EnsureAgentCanWrite() => RoomAccess.EnsureWritable(Room, Caller);
 

@@ -24,6 +24,7 @@ internal static class RoomsModule
         services.AddScoped<RoomNotifier>();
 
         services.AddScoped<RoomService>();
+        services.AddScoped<Governance.IWorkspaceCount, RoomCount>();
         services.AddScoped<RoomInviteService>();
         services.AddScoped<IAgentDeletionStep, RoomAgentDeletion>();
         services.AddBackgroundJob<RoomInviteCleanupJob>();

@@ -5,14 +5,14 @@ using Parley.Contracts.Errors;
 namespace Parley.Tests.Platform;
 
 /// <summary>
-/// Every error code of the modules built so far (core, identity, messaging, rooms) is produced through HTTP by some
+/// Every error code of the modules built so far (core, identity, messaging, rooms, governance) is produced through HTTP by some
 /// test that checks the whole contract with <c>Http.ErrorAsync</c>. The list below names them as the wire does; it
 /// must equal the catalog's codes of those modules, so a new code cannot arrive without joining it, and a code whose
 /// last test is deleted fails here.
 /// </summary>
 public sealed partial class ErrorCoverageTests
 {
-    private static readonly string[] BuiltModules = ["core", "identity", "messaging", "rooms"];
+    private static readonly string[] BuiltModules = ["core", "identity", "messaging", "rooms", "governance"];
 
     private static readonly string[] Codes =
     [
@@ -27,7 +27,8 @@ public sealed partial class ErrorCoverageTests
         "MESSAGE_NOT_FOUND", "GROUP_DELETED", "CONFLICT", "IDEMPOTENT_IN_PROGRESS", "HANDLE_TAKEN", "EMAIL_TAKEN",
         "EMAIL_EXHAUSTED", "ALREADY_CLAIMED", "LAST_ADMIN", "THREAD_NOT_ACTIVE", "UPLOAD_NOT_COMPLETE",
         "TASK_ALREADY_CLAIMED", "CLAIM_STALE", "RATE_LIMITED", "COLD_CAP_EXCEEDED", "RECIPIENT_BACKLOGGED",
-        "OTP_ATTEMPTS_EXHAUSTED", "TOO_MANY_CLAIMS", "UPGRADE_REQUIRED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE"
+        "OTP_ATTEMPTS_EXHAUSTED", "TOO_MANY_CLAIMS", "UPGRADE_REQUIRED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE",
+        "QUOTA_EXCEEDED", "NO_CREDITS"
     ];
 
     [Fact]

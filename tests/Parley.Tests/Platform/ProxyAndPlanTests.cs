@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Parley.Contracts.Errors;
+using Parley.Contracts.Governance;
+using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Governance;
+using Parley.Server.Governance.Plans;
 using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Platform;
@@ -51,11 +53,39 @@ public sealed class PlanCatalogTests
         var startup = catalog.Get("startup");
         Assert.Equal(2, startup.MaxAgents);
         Assert.Null(startup.MaxRooms);
-        Assert.False(startup.CrossOwnerRooms);
+        Assert.False(startup.Has(PlanFeatures.CrossOwnerRooms));
         Assert.Null(catalog.Get("free").MaxRooms);
         Assert.Equal(3, catalog.Get("free").MaxAgents);
+        Assert.Equal(1_000, catalog.Get("free").MonthlyGovernedCalls);
         Assert.Null(Catalog([]).Get("self-hosted").MaxAgents);
     }
+
+    [Fact]
+    public void FeaturesComeAsAListOrCommaSeparatedAndTheOlderSwitchesStillApply()
+    {
+        var catalog = Catalog(new()
+        {
+            ["Plans:lab:Features:0"] = "model_sessions",
+            ["Plans:lab:Features:1"] = "gateway_proxy",
+            ["Plans:lab:TeamWorkspaces"] = "true",
+            ["Plans:pro:Features"] = "gateway_proxy, cross_owner_rooms",
+            ["Plans:pro:MonthlyCredits"] = "12.5",
+            ["Plans:pro:MonthlyMessages"] = "-1",
+        });
+        Assert.Equal(["model_sessions", "gateway_proxy", "team_workspaces"], catalog.Get("lab").FeatureList);
+        Assert.Equal(["gateway_proxy", "cross_owner_rooms"], catalog.Get("pro").FeatureList);
+        Assert.Equal(12.5m, catalog.Get("pro").MonthlyCredits);
+        Assert.Null(catalog.Get("pro").MonthlyMessages);
+        // Configured plans follow the built-in ones, by name.
+        Assert.Equal(["free", "pro", "team", "self-hosted", "lab"], catalog.All().Select(p => p.Name));
+    }
+
+    [Theory]
+    [InlineData("Plans:free:MaxAgents", "many")]
+    [InlineData("Plans:free:MonthlyCredits", "-3")]
+    [InlineData("Plans:free:MonthlyCredits", "0.0000001")]
+    public void AMalformedPlanValueIsAConfigurationError(string key, string value) =>
+        Assert.Throws<ConfigurationException>(() => Catalog(new() { [key] = value }).All());
 
     [Fact]
     public void ChecksAnswerTheCatalogCodes()
@@ -66,7 +96,7 @@ public sealed class PlanCatalogTests
         Assert.Equal(3L, limit.Details!["count"]);
         PlanCatalog.EnsureBelowLimit("agents", 3, 2);
         Assert.Equal(ErrorCodes.WorkspaceRequired, Assert.Throws<ApiException>(() => PlanCatalog.EnsureTeamWorkspaces(catalog.Get("pro"))).Code);
-        var upgrade = Assert.Throws<ApiException>(() => catalog.EnsureCrossOwnerRooms(catalog.Get("free")));
+        var upgrade = Assert.Throws<ApiException>(() => catalog.EnsureFeature(catalog.Get("free"), PlanFeatures.CrossOwnerRooms));
         Assert.Equal(ErrorCodes.UpgradeRequired, upgrade.Code);
         Assert.Equal("pro", upgrade.Details!["required_plan"]);
     }

@@ -6,7 +6,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Governance;
+using Parley.Server.Governance.Plans;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Validation;
 

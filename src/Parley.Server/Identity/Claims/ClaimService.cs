@@ -4,7 +4,7 @@ using Parley.Contracts.Channel;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Server.Data;
-using Parley.Server.Governance;
+using Parley.Server.Governance.Plans;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;

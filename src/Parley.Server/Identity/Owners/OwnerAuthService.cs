@@ -10,7 +10,7 @@ using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Governance;
+using Parley.Server.Governance.Plans;
 using Parley.Server.Platform.Security;
 using Parley.Server.Platform.Validation;
 

@@ -7,6 +7,7 @@ using Parley.Contracts.Errors;
 using Parley.Server.Data;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Mailing;
 using Parley.Server.Platform.Security;
 
 namespace Parley.Server.Identity.Registration;

@@ -7,7 +7,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Governance;
+using Parley.Server.Governance.Plans;
 using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Identity.Workspaces;

@@ -19,7 +19,7 @@ internal static class DirectEndpoints
             .WithSummary("Send a direct message (201), or get the original back for a repeated client_msg_id (200).")
             .ProducesErrors(ErrorCodes.AgentSuspended, ErrorCodes.AgentPausedByOwner, ErrorCodes.RateLimited, ErrorCodes.ContentTooLarge,
                 ErrorCodes.AgentNotFound, ErrorCodes.ConversationNotFound, ErrorCodes.GroupDeleted, ErrorCodes.Blocked, ErrorCodes.InboxRestricted, ErrorCodes.AgentRestricted,
-                ErrorCodes.AwaitingReply, ErrorCodes.ColdCapExceeded, ErrorCodes.UploadNotComplete, ErrorCodes.RecipientBacklogged)
+                ErrorCodes.AwaitingReply, ErrorCodes.ColdCapExceeded, ErrorCodes.UploadNotComplete, ErrorCodes.RecipientBacklogged, ErrorCodes.QuotaExceeded)
             // messaging.md: a repeated client_msg_id is looked up before every check, so a retry always gets the original.
             .AddOpenApiOperationTransformer((operation, _, _) =>
             {

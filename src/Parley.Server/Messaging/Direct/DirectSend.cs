@@ -15,13 +15,13 @@ using Parley.Server.Platform.Errors;
 namespace Parley.Server.Messaging.Direct;
 
 /// <summary>
-/// Checks 4–9 of a direct send and its writes, inside the send's transaction: the message, its delivery (numbered
+/// Checks 4–10 of a direct send and its writes, inside the send's transaction: the message, its delivery (numbered
 /// from the recipient's counter), the conversation's <c>seq</c>, the cold-outreach count and the backlog count commit
 /// together. PostgreSQL writers take the seam's locks in one fixed order (<see cref="LockKeys"/>: pair → sender's
 /// outreach → conversation row → recipient's inbox row).
 /// </summary>
 internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, MessageStore messages, FanOut fanOut, AttachmentService attachments,
-    IOptions<MessagingOptions> options)
+    MessageQuota quota, IOptions<MessagingOptions> options)
 {
     private ParleyDb Db => writes.Db;
     private MessagingLimits Limits => options.Value.Limits;
@@ -101,6 +101,8 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
             throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",
                 ApiErrors.Details(("recipient_handle", recipient.Handle), ("undelivered_count", delivered.Backlog)));
         }
+        // 10. The sender's workspace's monthly message quota (taken last: its counter row is the last lock).
+        await quota.AdmitAsync(sender, c);
         var warning = delivered.Backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={delivered.Backlog}" : null;
         return new SendResult(MessageViews.ToView(message, sender.ToActor()), Created: true, warning);
     }

@@ -9,10 +9,10 @@ using Parley.Server.Messaging.Direct;
 namespace Parley.Server.Messaging.Groups;
 
 /// <summary>
-/// Checks 4–9 of a send into a group and its writes, inside the send's transaction: members only; members whose
+/// Checks 4–10 of a send into a group and its writes, inside the send's transaction: members only; members whose
 /// backlog is full are skipped and named in <c>skipped_recipients</c>.
 /// </summary>
-internal sealed class GroupSend(Writes writes, MessageStore messages, FanOut fanOut, GroupRules groups, AttachmentService attachments)
+internal sealed class GroupSend(Writes writes, MessageStore messages, FanOut fanOut, GroupRules groups, AttachmentService attachments, MessageQuota quota)
 {
     public async Task<SendResult> StoreAsync(Agent sender, string groupId, OutgoingMessage outgoing, CancellationToken c)
     {
@@ -30,6 +30,8 @@ internal sealed class GroupSend(Writes writes, MessageStore messages, FanOut fan
         // 9. Backlogged members are skipped.
         var members = await groups.ActiveMembersAsync(groupId, c);
         var results = await fanOut.DeliverAsync(message, [.. members.Select(m => m.AgentId).Where(id => id != sender.Id)], skipBacklogged: true, c);
+        // 10. The sender's workspace's monthly message quota.
+        await quota.AdmitAsync(sender, c);
         var skipped = await AgentQueries.HandlesAsync(writes.Db, [.. results.Where(r => r.Skipped).Select(r => r.RecipientId)], c);
         var view = MessageViews.ToView(message, sender.ToActor()) with { SkippedRecipients = skipped };
         return new SendResult(view, Created: true, null);

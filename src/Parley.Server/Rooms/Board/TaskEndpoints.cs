@@ -19,7 +19,7 @@ internal static class TaskEndpoints
         var board = app.MapGroup("/v1/rooms/{roomId}/tasks").WithTags("Tasks").RequireOwnerOrAgent().ProducesErrors(ErrorCodes.NotFound, ErrorCodes.NotAMember);
         board.MapPost("", CreateAsync).WithName("CreateTask").RateLimited("room-write")
             .WithSummary("Add a task (201); assigning an agent mentions it, and another owner's agent needs invoke and that owner's grant.")
-            .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.ForbiddenScope, ErrorCodes.NoGrant);
+            .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.ForbiddenScope, ErrorCodes.NoGrant, ErrorCodes.QuotaExceeded);
         board.MapGet("", ListAsync).WithName("ListTasks").WithSummary("The board, by order; filter by status and assignee (an agent, or none).")
             .RateLimited("room-read");
 
@@ -27,7 +27,8 @@ internal static class TaskEndpoints
         task.MapGet("", GetAsync).WithName("GetTask").WithSummary("One task (a lapse that is due is applied first).").RateLimited("room-read");
         task.MapPatch("", UpdateAsync).WithName("UpdateTask").WithSummary("Edit (the creator or a room admin); reassigning ends the current lease.")
             .RateLimited("room-write")
-            .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.Forbidden, ErrorCodes.ForbiddenScope, ErrorCodes.NoGrant, ErrorCodes.Conflict);
+            .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.Forbidden, ErrorCodes.ForbiddenScope, ErrorCodes.NoGrant, ErrorCodes.Conflict,
+                ErrorCodes.QuotaExceeded);
         task.MapDelete("", DeleteAsync).WithName("DeleteTask").WithSummary("Delete (the creator or a room admin).").RateLimited("room-write")
             .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.Forbidden);
         task.MapGet("/events", EventsAsync).WithName("TaskEvents").WithSummary("The task's append-only log.").RateLimited("room-read");

@@ -69,7 +69,7 @@ internal sealed class TaskService(
             return;
         }
         var handle = await AgentQueries.HandleAsync(Db, task.AssigneeId, c);
-        await messages.StoreAsync(task.RoomId, scope.Principal, $"@{handle} you are assigned: {task.Title}", [task.AssigneeId], null, task.Id, c);
+        await messages.StoreAsync(scope, $"@{handle} you are assigned: {task.Title}", [task.AssigneeId], null, task.Id, c);
     }
 
     public async Task<Page<TaskView>> ListAsync(Caller caller, string roomId, string? status, string? assignee, int? limit, string? cursor, CancellationToken ct)

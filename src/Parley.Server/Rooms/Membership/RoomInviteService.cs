@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Errors;
+using Parley.Contracts.Governance;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
 using Parley.Server.Data;
@@ -10,7 +11,7 @@ using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
-using Parley.Server.Governance;
+using Parley.Server.Governance.Plans;
 using Parley.Server.Platform.Validation;
 
 namespace Parley.Server.Rooms.Membership;
@@ -79,7 +80,7 @@ internal sealed class RoomInviteService(
 
     private async Task EnsureCrossOwnerPlanAsync(Room room, CancellationToken ct)
     {
-        plans.EnsureCrossOwnerRooms(plans.Get(await WorkspaceQueries.PlanAsync(Db, room.OwnerWorkspaceId, ct)));
+        plans.EnsureFeature(plans.Get(await WorkspaceQueries.PlanAsync(Db, room.OwnerWorkspaceId, ct)), PlanFeatures.CrossOwnerRooms);
     }
 
     /// <summary>Pending invitations addressed to the caller: to their verified email, or to an agent of a workspace they administer.</summary>

@@ -3,7 +3,7 @@ using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
 using Parley.Server.Data;
-using Parley.Server.Governance;
+using Parley.Server.Governance.Plans;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Owners;
@@ -293,4 +293,13 @@ internal sealed class RoomService(
     /// <summary>A member named by account id, or an agent by id, handle or plate.</summary>
     private async Task<string> MemberIdAsync(string name, CancellationToken ct) =>
         name.StartsWith("acct_", StringComparison.Ordinal) ? name : (await AgentQueries.ByNameAsync(Db, name, ct))?.Id ?? name;
+}
+
+/// <summary>The rooms a workspace owns, whatever their status, as its plan's <c>max_rooms</c> counts them.</summary>
+internal sealed class RoomCount(Writes writes) : Governance.IWorkspaceCount
+{
+    public string Name => "rooms";
+
+    public async Task<long> CountAsync(string workspaceId, CancellationToken ct) =>
+        await writes.Db.Rooms.AsNoTracking().LongCountAsync(r => r.OwnerWorkspaceId == workspaceId, ct);
 }

@@ -3,9 +3,11 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Errors;
+using Parley.Contracts.Governance;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
 using Parley.Server.Data;
+using Parley.Server.Governance.Usage;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Errors;
@@ -16,7 +18,8 @@ using Parley.Server.Rooms.Membership;
 namespace Parley.Server.Rooms.Thread;
 
 /// <summary>A room's thread, and mentions: recorded for each mentioned member agent, listed, and handled once.</summary>
-internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess access, RoomNotifier notifier, TimeProvider time, IOptions<RoomsOptions> options)
+internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess access, RoomNotifier notifier, Quotas quotas, TimeProvider time,
+    IOptions<RoomsOptions> options)
 {
     private const int ExcerptLength = 200;
     private const int MaxMentions = 50;
@@ -48,7 +51,7 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
         {
             throw ApiErrors.Validation("parent_id", "must be a message of this room");
         }
-        var message = await writes.RunAsync(c => StoreAsync(roomId, scope.Principal, body, mentioned, request.ParentId, null, c), ct);
+        var message = await writes.RunAsync(c => StoreAsync(scope, body, mentioned, request.ParentId, null, c), ct);
         return (await ThreadViews.MessagesAsync(Db, [message], ct))[0];
     }
 
@@ -85,11 +88,15 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
 
     /// <summary>
     /// Inside a write transaction: takes the room's next seq, stores the message and one mention per mentioned agent,
-    /// and pushes <c>room.message</c> and <c>mention.new</c> once it commits.
+    /// counts it on the <c>messages</c> meter of <see cref="RoomScope.UsageWorkspaceId"/> (last, so its counter row is
+    /// the transaction's last lock; over the quota nothing is stored), and pushes <c>room.message</c> and
+    /// <c>mention.new</c> once it commits.
     /// </summary>
-    public async Task<RoomMessage> StoreAsync(string roomId, string sender, string body, IReadOnlyList<string> mentioned, string? parentId,
+    public async Task<RoomMessage> StoreAsync(RoomScope scope, string body, IReadOnlyList<string> mentioned, string? parentId,
         string? taskId, CancellationToken c)
     {
+        var roomId = scope.Room.Id;
+        var sender = scope.Principal;
         var now = time.NowMs();
         var seq = (await Sql.QueryAsync(Db, "UPDATE rooms SET last_seq = last_seq + 1 WHERE id = @p0 RETURNING last_seq", r => r.Int64("last_seq"), c, roomId)).Single();
         var message = new RoomMessage
@@ -110,6 +117,7 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
             Db.Mentions.Add(mention);
             notifier.Mentioned(agentId, mention.Id);
         }
+        await quotas.AdmitAsync(scope.UsageWorkspaceId, Meters.Messages, 1, c);
         return message;
     }
 

@@ -19,7 +19,7 @@ internal static class ThreadEndpoints
             .MapGroup("/{roomId}").ProducesErrors(ErrorCodes.NotFound, ErrorCodes.NotAMember);
         room.MapPost("/messages", PostAsync).WithName("PostRoomMessage")
             .WithSummary("Post to the room's thread (201); mentions name member agents.").RateLimited("room-write")
-            .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.ContentTooLarge);
+            .ProducesErrors(ErrorCodes.ThreadNotActive, ErrorCodes.ContentTooLarge, ErrorCodes.QuotaExceeded);
         room.MapGet("/messages", HistoryAsync).WithName("RoomHistory").WithSummary("The thread, ascending by seq.").RateLimited("room-read");
 
         var mentions = app.MapGroup("/v1/mentions").WithTags("Rooms").RequireAgent();

@@ -3,9 +3,8 @@ using System.Net.Mail;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Json;
-using Parley.Server.Platform;
 
-namespace Parley.Server.Identity.Registration;
+namespace Parley.Server.Platform.Mailing;
 
 internal sealed record Mail(string To, string Subject, string Body, string? Code);
 
@@ -14,7 +13,7 @@ internal sealed record Mail(string To, string Subject, string Body, string? Code
 /// <c>&lt;data&gt;/outbox.jsonl</c> (<c>{to, subject, body, code, sent_at}</c>). Either way the log says a mail went out,
 /// never what code it carried.
 /// </summary>
-internal sealed class Mailer(IOptions<IdentityOptions> identity, IOptions<ParleyOptions> platform, TimeProvider time, ILogger<Mailer> logger)
+internal sealed class Mailer(IOptions<ParleyOptions> platform, TimeProvider time, ILogger<Mailer> logger)
 {
     private static readonly SemaphoreSlim OutboxLock = new(1, 1);
 
@@ -22,7 +21,7 @@ internal sealed class Mailer(IOptions<IdentityOptions> identity, IOptions<Parley
 
     public async Task SendAsync(Mail mail, CancellationToken cancellationToken)
     {
-        var smtp = identity.Value.Mail.Smtp;
+        var smtp = platform.Value.Mail.Smtp;
         if (!string.IsNullOrEmpty(smtp.Host))
         {
             using var client = new SmtpClient(smtp.Host, smtp.Port) { EnableSsl = smtp.Port != 25 };
