@@ -9,7 +9,7 @@ namespace Parley.Tests.Governance;
 /// Plans for the governance tests: <c>metered</c> (5 messages, 50 governed calls a month), <c>credited</c> (10 credits a
 /// month); a governed call costs 1 credit. New workspaces stay on the default <c>self-hosted</c> plan.
 /// </summary>
-public sealed class GovernanceServer : TestServer
+public class GovernanceServer : TestServer
 {
     protected override void Configure(IDictionary<string, string?> settings)
     {

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Security.Cryptography;
+using Npgsql;
+using Parley.Contracts.Errors;
+using Parley.Tests.Infrastructure;
+
+namespace Parley.Tests.Governance;
+
+/// <summary>
+/// Two server processes on one PostgreSQL database: quota admission and credit spending stay exact when the
+/// concurrent requests are spread over both nodes.
+/// </summary>
+public sealed class GovernanceMultiNodeTests : IAsyncLifetime
+{
+    private readonly List<ServerProcess> _nodes = [];
+    private readonly List<string> _directories = [];
+    private string? _database;
+
+    public async Task InitializeAsync()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return;
+        }
+        _database = await TestDatabase.CreatePostgresDatabaseAsync();
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        foreach (var name in new[] { "node-a", "node-b" })
+        {
+            var directory = Directory.CreateTempSubdirectory("parley-" + name).FullName;
+            _directories.Add(directory);
+            var port = ServerProcess.FreePort();
+            var connection = new NpgsqlConnectionStringBuilder(_database) { ApplicationName = "parley-" + name }.ToString();
+            _nodes.Add(await ServerProcess.StartAsync(directory,
+            [
+                $"--urls=http://127.0.0.1:{port}", "--Database:Provider=postgres", $"--Database:ConnectionString={connection}",
+                $"--Security:MasterKey={key}", $"--Storage:DataDirectory={directory}", "--Limits:PasswordHashIterations=1000",
+                "--Logging:LogLevel:Default=Warning", "--Testing:FaultHooks=true", $"--Admin:Emails={Actors.AdminEmail}",
+                "--Plans:metered:MonthlyGovernedCalls=50", "--Governance:Prices:governed_call=1",
+            ], new Uri($"http://127.0.0.1:{port}")));
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+        if (_database is not null)
+        {
+            await TestDatabase.DropPostgresDatabaseAsync(_database);
+        }
+        foreach (var directory in _directories)
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task QuotaAdmissionAndCreditSpendingAreExactAcrossTwoNodes()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
+        }
+        using var a = new HttpClient { BaseAddress = _nodes[0].BaseAddress };
+        using var b = new HttpClient { BaseAddress = _nodes[1].BaseAddress };
+        async Task<(string Token, string Workspace)> SignupAsync(string email)
+        {
+            var body = await (await a.PostAsync("/v1/auth/signup", new { email, password = "correct horse battery", name = "N" })).OkAsync(HttpStatusCode.Created);
+            return (body.GetProperty("access_token").GetString()!, body.GetProperty("workspace").GetProperty("id").GetString()!);
+        }
+        var (admin, _) = await SignupAsync(Actors.AdminEmail);
+        var (owner, ws) = await SignupAsync(Actors.NewEmail());
+        await (await b.SendAsync(HttpMethod.Put, $"/v1/admin/workspaces/{ws}/plan", new { plan = "metered" }, admin)).OkAsync();
+        await (await b.PostAsync($"/v1/admin/workspaces/{ws}/credits", new { amount = 5, reason = "test" }, admin)).OkAsync(HttpStatusCode.Created);
+
+        var admissions = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            (i % 2 == 0 ? a : b).PostAsync("/_test/governance/admit", new { workspace_id = ws, meter = "governed_calls" })));
+        Assert.Equal(50, admissions.Count(r => r.StatusCode == HttpStatusCode.OK));
+        await admissions.First(r => r.StatusCode != HttpStatusCode.OK).ErrorAsync(ErrorCodes.QuotaExceeded);
+        Assert.All(admissions.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+        var usage = await (await a.GetAsync($"/v1/workspaces/{ws}/usage", owner)).OkAsync();
+        Assert.Equal(50, usage.GetProperty("meters").EnumerateArray().Single(m => m.GetProperty("meter").GetString() == "governed_calls")
+            .GetProperty("count").GetInt64());
+
+        var spends = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            (i % 2 == 0 ? a : b).PostAsync("/_test/governance/spend", new { workspace_id = ws })));
+        Assert.Equal(5, spends.Count(r => r.StatusCode == HttpStatusCode.OK));
+        await spends.First(r => r.StatusCode != HttpStatusCode.OK).ErrorAsync(ErrorCodes.NoCredits);
+        Assert.All(spends.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.PaymentRequired, r.StatusCode));
+        var balance = await (await b.GetAsync($"/v1/workspaces/{ws}/credits", owner)).OkAsync();
+        Assert.Equal(0m, balance.GetProperty("balance").GetDecimal());
+        var ledger = (await (await a.GetAsync($"/v1/workspaces/{ws}/credits/ledger?limit=200", owner)).OkAsync()).GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(6, ledger.Count);
+        Assert.Equal(0m, ledger.Sum(e => e.GetProperty("delta").GetDecimal()));
+        Assert.All(ledger, e => Assert.True(e.GetProperty("balance_after").GetDecimal() >= 0));
+    }
+}
