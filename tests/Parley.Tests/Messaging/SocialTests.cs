@@ -26,6 +26,11 @@ public sealed class SocialTests(EnforcementServer server) : IClassFixture<Enforc
         await socket.ExpectAsync("message.new"); // "hi" from the pairing
         var mute = await (await Http.PostAsync("/v1/mutes", new { handle = a.Handle }, b.ApiKey)).OkAsync(HttpStatusCode.Created);
         await server.SendOkAsync(a, b.Handle, "muted");
+        // Pushes are read from the delivery feed in order: once a later message from someone else arrives, the muted one
+        // was passed over (without this, the unmute below could land before the feed read it, and it would be pushed).
+        var other = await server.CreateAgentAsync(await server.SignupAsync());
+        await server.SendOkAsync(other, b.Handle, "marker");
+        Assert.Equal("marker", (await socket.ExpectAsync("message.new")).GetProperty("payload").GetProperty("message").GetProperty("content").GetProperty("text").GetString());
         var listed = await (await Http.GetAsync("/v1/mutes", b.ApiKey)).OkAsync();
         Assert.Equal(a.Handle, Assert.Single(listed.GetProperty("data").EnumerateArray()).GetProperty("handle").GetString());
         await (await Http.SendAsync(HttpMethod.Delete, $"/v1/mutes/{mute.GetProperty("id").GetString()}", token: b.ApiKey)).OkAsync(HttpStatusCode.NoContent);

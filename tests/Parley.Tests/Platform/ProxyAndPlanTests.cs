@@ -3,6 +3,7 @@ using Parley.Contracts.Errors;
 using Parley.Contracts.Governance;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Governance.Credits;
 using Parley.Server.Governance.Plans;
 using Parley.Tests.Infrastructure;
 
@@ -100,4 +101,32 @@ public sealed class PlanCatalogTests
         Assert.Equal(ErrorCodes.UpgradeRequired, upgrade.Code);
         Assert.Equal("pro", upgrade.Details!["required_plan"]);
     }
+}
+
+public sealed class PriceTests
+{
+    private static Prices Of(Dictionary<string, string?> settings) => new(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+
+    [Fact]
+    public void PricesAreCreditsPerUnitWithAModelsOwnPriceWinningAndFreeByDefault()
+    {
+        var prices = Of(new()
+        {
+            ["Governance:Prices:governed_call"] = "0.01",
+            ["Governance:Prices:model_output_1k_tokens"] = "0.3",
+            ["Governance:Prices:Models:big-model:model_output_1k_tokens"] = "1.2",
+        });
+        Assert.Equal(10_000, prices.MicrosOf(Prices.GovernedCall));
+        Assert.Equal(300_000, prices.MicrosOf(Prices.ModelOutput1kTokens, "small-model"));
+        Assert.Equal(1_200_000, prices.MicrosOf(Prices.ModelOutput1kTokens, "big-model"));
+        Assert.Equal(0, prices.MicrosOf(Prices.RunMinute));
+        Assert.Throws<ArgumentOutOfRangeException>(() => prices.MicrosOf("teleport"));
+    }
+
+    [Theory]
+    [InlineData("Governance:Prices:governed_call", "free")]
+    [InlineData("Governance:Prices:governed_call", "-1")]
+    [InlineData("Governance:Prices:Models:m:teleport", "1")]
+    public void AMalformedPriceIsAConfigurationError(string key, string value) =>
+        Assert.Throws<ConfigurationException>(() => Of(new() { [key] = value }).Validate());
 }

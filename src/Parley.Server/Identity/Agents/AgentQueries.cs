@@ -12,6 +12,10 @@ namespace Parley.Server.Identity.Agents;
 /// </summary>
 internal static class AgentQueries
 {
+    /// <summary>The agents a workspace has, as its plan's <c>max_agents</c> counts them (every status but deleted).</summary>
+    public static Task<int> CountInWorkspaceAsync(ParleyDb db, string workspaceId, CancellationToken ct) =>
+        db.Agents.CountAsync(a => a.OwnerWorkspaceId == workspaceId && a.Status != AgentStatus.Deleted, ct);
+
     /// <summary>The agent columns as <c>a_&lt;column&gt;</c> (alias <c>a</c>).</summary>
     public static readonly string Columns = Sql.Select("a",
     [

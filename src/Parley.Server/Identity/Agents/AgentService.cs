@@ -31,7 +31,7 @@ internal sealed class AgentService(
             return await writes.RunAsync(async c =>
             {
                 await writes.LockAsync(c, LockKeys.WorkspaceAgents(workspace.Id));
-                var count = await Db.Agents.CountAsync(a => a.OwnerWorkspaceId == workspace.Id && a.Status != AgentStatus.Deleted, c);
+                var count = await AgentQueries.CountInWorkspaceAsync(Db, workspace.Id, c);
                 PlanCatalog.EnsureBelowLimit("agents", plans.Get(workspace.Plan).MaxAgents, count);
                 if (await AgentQueries.HandleInUseAsync(Db, handle, c))
                 {

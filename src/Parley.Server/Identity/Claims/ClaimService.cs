@@ -61,7 +61,7 @@ internal sealed class ClaimService(Writes writes, Ids ids, TimeProvider time, Pl
             {
                 throw new ApiException(ErrorCodes.AlreadyClaimed, "Another owner has already claimed this agent.");
             }
-            var count = await Db.Agents.CountAsync(a => a.OwnerWorkspaceId == workspace.Id && a.Status != AgentStatus.Deleted, c);
+            var count = await AgentQueries.CountInWorkspaceAsync(Db, workspace.Id, c);
             PlanCatalog.EnsureBelowLimit("agents", plans.Get(workspace.Plan).MaxAgents, count);
             agent.OwnerWorkspaceId = workspace.Id;
             agent.IsDefault = count == 0;

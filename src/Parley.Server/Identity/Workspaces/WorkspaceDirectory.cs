@@ -31,6 +31,5 @@ internal sealed class AgentCount(Writes writes) : IWorkspaceCount
 {
     public string Name => "agents";
 
-    public async Task<long> CountAsync(string workspaceId, CancellationToken ct) =>
-        await writes.Db.Agents.AsNoTracking().LongCountAsync(a => a.OwnerWorkspaceId == workspaceId && a.Status != AgentStatus.Deleted, ct);
+    public async Task<long> CountAsync(string workspaceId, CancellationToken ct) => await AgentQueries.CountInWorkspaceAsync(writes.Db, workspaceId, ct);
 }

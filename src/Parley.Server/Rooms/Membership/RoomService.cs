@@ -35,7 +35,7 @@ internal sealed class RoomService(
         {
             // Counted under the workspace's lock, so concurrent creations never pass the plan's count.
             await writes.LockAsync(c, LockKeys.WorkspaceRooms(workspace.Id));
-            PlanCatalog.EnsureBelowLimit("rooms", plan.MaxRooms, await Db.Rooms.CountAsync(r => r.OwnerWorkspaceId == workspace.Id, c));
+            PlanCatalog.EnsureBelowLimit("rooms", plan.MaxRooms, await RoomCount.OfAsync(Db, workspace.Id, c));
             var now = time.NowMs();
             var created = new Room
             {
@@ -300,6 +300,7 @@ internal sealed class RoomCount(Writes writes) : Governance.IWorkspaceCount
 {
     public string Name => "rooms";
 
-    public async Task<long> CountAsync(string workspaceId, CancellationToken ct) =>
-        await writes.Db.Rooms.AsNoTracking().LongCountAsync(r => r.OwnerWorkspaceId == workspaceId, ct);
+    public async Task<long> CountAsync(string workspaceId, CancellationToken ct) => await OfAsync(writes.Db, workspaceId, ct);
+
+    public static Task<int> OfAsync(ParleyDb db, string workspaceId, CancellationToken ct) => db.Rooms.CountAsync(r => r.OwnerWorkspaceId == workspaceId, ct);
 }
