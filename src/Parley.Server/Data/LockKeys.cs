@@ -16,7 +16,7 @@ namespace Parley.Server.Data;
 /// <item><c>workspace-rooms:</c>, then <c>room:</c> (every write that decides a room's leases or members), then <c>room-file:</c></item>
 /// <item><c>webhooks:</c></item>
 /// <item><c>storage:</c> (the file store's quota; any module may create a file)</item>
-/// <item>a workspace's usage counter row (quota admission takes the row lock of its conditional upsert, not a key)</item>
+/// <item><c>quota:</c> (a workspace's meter with a quota; a meter without one takes no key, only the row lock of one of its day's shards)</item>
 /// <item><c>credits:</c> (the credit ledger; last, since any priced action spends after its other checks)</item>
 /// </list>
 /// </para>
@@ -52,6 +52,8 @@ internal static class LockKeys
     public static string Webhooks(string agentId) => "webhooks:" + agentId;
 
     public static string Storage(string quotaOwner) => "storage:" + quotaOwner;
+
+    public static string Quota(string workspaceId, string meter) => $"quota:{workspaceId}:{meter}";
 
     public static string Credits(string workspaceId) => "credits:" + workspaceId;
 }

@@ -79,7 +79,6 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<TaskEvent> TaskEvents => Set<TaskEvent>();
     public DbSet<RoomFile> RoomFiles => Set<RoomFile>();
 
-    public DbSet<UsageCounter> UsageCounters => Set<UsageCounter>();
     public DbSet<UsageDay> UsageDays => Set<UsageDay>();
     public DbSet<UsageThreshold> UsageThresholds => Set<UsageThreshold>();
     public DbSet<CreditLot> CreditLots => Set<CreditLot>();

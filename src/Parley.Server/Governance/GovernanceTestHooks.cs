@@ -37,7 +37,7 @@ internal static class GovernanceTestHooks
             await quotas.ReturnAsync(admission, ct);
             Fail(request.Fail, "after-commit");
         }
-        return TypedResults.Ok(new TestAdmitted(admission.Count));
+        return TypedResults.Ok(new TestAdmitted(admission.Units));
     }
 
     private static async Task<Ok<TestDebited>> SpendAsync(TestSpend request, Writes writes, CreditLedger credits, Prices prices, CancellationToken ct)
@@ -74,7 +74,7 @@ internal static class GovernanceTestHooks
 
 internal sealed record TestAdmit(string WorkspaceId, string Meter, long? Units, string? Fail);
 
-internal sealed record TestAdmitted(long Count);
+internal sealed record TestAdmitted(long Units);
 
 internal sealed record TestSpend(string WorkspaceId, string? Action, long? Units, string? Fail);
 

@@ -180,6 +180,29 @@ public sealed class GovernanceTests(GovernanceServer server) : IClassFixture<Gov
     }
 
     [Fact]
+    public async Task AMeterWithoutAQuotaStillCountsEveryMessageSentConcurrently()
+    {
+        var owner = await server.SignupAsync();
+        var agents = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => server.CreateAgentAsync(owner)));
+        var peer = await server.CreateAgentAsync(owner);
+        // 40 first messages, from 8 senders to one peer at once: their counts land on several shards of the meter.
+        var sends = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => Http.PostAsync("/v1/messages",
+            new { to = peer.Handle, client_msg_id = $"m{i}", content = new { text = "hello" } }, agents[i % 8].ApiKey)));
+        Assert.Equal(8, sends.Count(r => r.StatusCode == HttpStatusCode.Created));
+        var meter = await MeterAsync(owner, "messages");
+        Assert.Equal(8, meter.GetProperty("count").GetInt64());
+        Assert.Equal(JsonValueKind.Null, meter.GetProperty("limit").ValueKind);
+        for (var i = 0; i < 8; i++)
+        {
+            await server.SendOkAsync(peer, agents[i].Handle);
+        }
+        await Task.WhenAll(agents.Select(a => server.SendOkAsync(a, peer.Handle)));
+        Assert.Equal(24, (await MeterAsync(owner, "messages")).GetProperty("count").GetInt64());
+        var daily = await (await Http.GetAsync($"/v1/workspaces/{owner.WorkspaceId}/usage/daily?meter=messages&days=1", owner.AccessToken)).OkAsync();
+        Assert.Equal(24, daily.GetProperty("data")[0].GetProperty("count").GetInt64());
+    }
+
+    [Fact]
     public async Task DailyUsageRefusesAnUnknownMeterAndTooManyDays()
     {
         var owner = await server.SignupAsync();

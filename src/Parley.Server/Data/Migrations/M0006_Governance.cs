@@ -10,26 +10,16 @@ internal sealed class M0006_Governance : Migration
     protected override void Up(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.CreateTable(
-            name: "usage_counters",
-            columns: t => new
-            {
-                workspace_id = t.Column<string>(nullable: false),
-                meter = t.Column<string>(nullable: false),
-                period = t.Column<string>(nullable: false),
-                count = t.Column<long>(nullable: false),
-            },
-            constraints: t => t.PrimaryKey("PK_usage_counters", x => new { x.workspace_id, x.meter, x.period }));
-
-        migrationBuilder.CreateTable(
             name: "usage_days",
             columns: t => new
             {
                 workspace_id = t.Column<string>(nullable: false),
                 meter = t.Column<string>(nullable: false),
                 day = t.Column<string>(nullable: false),
+                shard = t.Column<int>(nullable: false),
                 count = t.Column<long>(nullable: false),
             },
-            constraints: t => t.PrimaryKey("PK_usage_days", x => new { x.workspace_id, x.meter, x.day }));
+            constraints: t => t.PrimaryKey("PK_usage_days", x => new { x.workspace_id, x.meter, x.day, x.shard }));
 
         migrationBuilder.CreateTable(
             name: "usage_thresholds",

@@ -98,6 +98,9 @@ internal sealed class PlanCatalog
 
     public Plan? Find(string name) => All().FirstOrDefault(p => p.Name == name);
 
+    /// <summary>Whether any plan has a quota on this meter (when none has, no workspace's plan needs reading to meter it).</summary>
+    public bool AnyQuotaOn(string meter) => All().Any(p => p.QuotaOf(meter) is not null);
+
     public Plan Get(string name) => Find(name) ?? All().First(p => p.Name == DefaultPlanName);
 
     /// <summary><c>FEATURE_LIMIT_REACHED</c> when one more would exceed the plan's count.</summary>

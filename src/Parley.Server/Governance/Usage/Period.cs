@@ -8,6 +8,11 @@ internal readonly record struct Period(DateTimeOffset Start, DateTimeOffset End)
     /// <summary>The period's key in storage: <c>yyyy-MM</c>.</summary>
     public string Key => Start.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
+    /// <summary>The day keys bounding the period: <c>FirstDay ≤ day &lt; NextFirstDay</c>.</summary>
+    public string FirstDay => DayKey(Start);
+
+    public string NextFirstDay => DayKey(End);
+
     public static Period Of(DateTimeOffset time)
     {
         var utc = time.ToUniversalTime();

@@ -8,26 +8,37 @@ using Parley.Server.Platform.Mailing;
 namespace Parley.Server.Governance.Usage;
 
 /// <summary>Units a workspace was admitted for, so an action that fails after its commit can give them back.</summary>
-internal sealed record Admission(string WorkspaceId, string Meter, string Period, string Day, long Units, long Count);
+internal sealed record Admission(string WorkspaceId, string Meter, string Day, int Shard, long Units);
 
 /// <summary>
 /// Monthly meters and their quotas. <see cref="AdmitAsync"/> is the one call an action makes, inside its own write
-/// transaction: one conditional upsert admits the units only while <c>count + units ≤ limit</c>, so admission is exact
-/// under concurrency and across nodes (PostgreSQL holds the counter's row lock until the action commits; SQLite has one
-/// writer). An action that fails inside the transaction gives its units back by rolling back; one that fails after
-/// committing calls <see cref="ReturnAsync"/>.
+/// transaction, so the count commits (or rolls back) with the action. Counts are kept per day and shard
+/// (<see cref="UsageDay"/>); a month's count is their sum:
+/// <list type="bullet">
+/// <item>With a quota, admission takes the workspace-and-meter lock (<see cref="LockKeys.Quota"/>; PostgreSQL advisory
+/// lock, SQLite's single writer), reads the month's sum and adds to shard 0 only while <c>count + units ≤ limit</c>: exact
+/// under concurrency and across nodes.</item>
+/// <item>Without one, it adds to a random shard with one upsert and takes no lock, so one workspace's concurrent
+/// actions (every send of a busy workspace) do not queue on one counter row until their commits.</item>
+/// </list>
+/// An action that fails inside the transaction gives its units back by rolling back; one that fails after committing
+/// calls <see cref="ReturnAsync"/>.
 /// </summary>
 internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirectory workspaces, Mailer mailer, TimeProvider time)
 {
     /// <summary>Percent of a quota at which a <c>usage.threshold</c> is recorded and the workspace's admins are mailed.</summary>
     public static readonly int[] Thresholds = [80, 100];
 
+    /// <summary>Shards of a meter without a quota (1…Shards); a meter with one counts on shard 0.</summary>
+    public const int Shards = 16;
+
     private ParleyDb Db => writes.Db;
 
     /// <summary>
     /// Counts <paramref name="units"/> of a monthly meter for the workspace, or answers <c>QUOTA_EXCEEDED</c> when they
     /// do not fit in what is left of its plan's quota this month. Call it inside the action's transaction, after the
-    /// action's own checks and before anything is stored; take it after every other lock (<see cref="LockKeys"/>).
+    /// action's own checks and after every other lock (<see cref="LockKeys"/>); an action admitting two meters admits
+    /// them in the order of <c>Meters.Monthly</c>, so two actions never wait for each other.
     /// </summary>
     public async Task<Admission> AdmitAsync(string workspaceId, string meter, long units, CancellationToken ct)
     {
@@ -39,51 +50,50 @@ internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirecto
         var now = time.GetUtcNow();
         var period = Period.Of(now);
         var day = Period.DayKey(now);
-        var plan = plans.Get(await workspaces.PlanOfAsync(workspaceId, ct) ?? plans.DefaultPlanName);
-        var limit = plan.QuotaOf(meter);
-
-        // The counter row is created (at zero) or updated in one statement; the WHERE of the update re-reads the row
-        // after a concurrent admission commits, so two admissions can never both take the last unit.
-        var admitted = await Sql.QueryAsync(Db,
-            "INSERT INTO usage_counters (workspace_id, meter, period, count) VALUES (@p0, @p1, @p2, @p3) " +
-            "ON CONFLICT (workspace_id, meter, period) DO UPDATE SET count = usage_counters.count + excluded.count " +
-            "WHERE @p4 < 0 OR usage_counters.count + excluded.count <= @p4 RETURNING count",
-            r => r.Int64("count"), ct, workspaceId, meter, period.Key, units, limit ?? -1L);
-        if (admitted.Count == 0 || (limit is { } max && admitted[0] > max))
-        {
-            // Refused (or a first admission larger than the whole quota, which the insert cannot refuse by itself).
-            var current = admitted.Count == 0 ? await CountAsync(workspaceId, meter, period.Key, ct) : admitted[0] - units;
-            throw Exceeded(meter, current, limit!.Value, period, now);
-        }
-        var count = admitted[0];
-        await Sql.ExecuteAsync(Db,
-            "INSERT INTO usage_days (workspace_id, meter, day, count) VALUES (@p0, @p1, @p2, @p3) " +
-            "ON CONFLICT (workspace_id, meter, day) DO UPDATE SET count = usage_days.count + excluded.count",
-            ct, workspaceId, meter, day, units);
+        // With no quota on this meter in any plan (messages, by default), the workspace's plan need not be read.
+        var limit = plans.AnyQuotaOn(meter)
+            ? plans.Get(await workspaces.PlanOfAsync(workspaceId, ct) ?? plans.DefaultPlanName).QuotaOf(meter)
+            : null;
+        var shard = 0;
         if (limit is { } quota)
         {
-            await RecordThresholdsAsync(workspaceId, meter, period, count - units, count, quota, ct);
+            await writes.LockAsync(ct, LockKeys.Quota(workspaceId, meter));
+            var before = await CountAsync(workspaceId, meter, period, ct);
+            if (before + units > quota)
+            {
+                throw Exceeded(meter, before, quota, period, now);
+            }
+            await AddAsync(workspaceId, meter, day, shard, units, ct);
+            await RecordThresholdsAsync(workspaceId, meter, period, before, before + units, quota, ct);
         }
-        return new Admission(workspaceId, meter, period.Key, day, units, count);
+        else
+        {
+            shard = Random.Shared.Next(1, Shards + 1);
+            await AddAsync(workspaceId, meter, day, shard, units, ct);
+        }
+        return new Admission(workspaceId, meter, day, shard, units);
     }
 
     /// <summary>Gives back units of an action that failed after its admission committed (never below zero).</summary>
     public Task ReturnAsync(Admission admission, CancellationToken ct) =>
-        writes.RunAsync(async c =>
-        {
-            await Sql.ExecuteAsync(Db,
-                "UPDATE usage_counters SET count = CASE WHEN count > @p3 THEN count - @p3 ELSE 0 END " +
-                "WHERE workspace_id = @p0 AND meter = @p1 AND period = @p2",
-                c, admission.WorkspaceId, admission.Meter, admission.Period, admission.Units);
-            await Sql.ExecuteAsync(Db,
-                "UPDATE usage_days SET count = CASE WHEN count > @p3 THEN count - @p3 ELSE 0 END " +
-                "WHERE workspace_id = @p0 AND meter = @p1 AND day = @p2",
-                c, admission.WorkspaceId, admission.Meter, admission.Day, admission.Units);
-        }, ct);
+        writes.RunAsync(c => Sql.ExecuteAsync(Db,
+            "UPDATE usage_days SET count = CASE WHEN count > @p4 THEN count - @p4 ELSE 0 END " +
+            "WHERE workspace_id = @p0 AND meter = @p1 AND day = @p2 AND shard = @p3",
+            c, admission.WorkspaceId, admission.Meter, admission.Day, admission.Shard, admission.Units), ct);
 
-    private async Task<long> CountAsync(string workspaceId, string meter, string period, CancellationToken ct) =>
-        (await Sql.QueryAsync(Db, "SELECT count FROM usage_counters WHERE workspace_id = @p0 AND meter = @p1 AND period = @p2",
-            r => r.Int64("count"), ct, workspaceId, meter, period)).SingleOrDefault();
+    /// <summary>Adds to one shard of the day's count.</summary>
+    private Task<int> AddAsync(string workspaceId, string meter, string day, int shard, long units, CancellationToken ct) =>
+        Sql.ExecuteAsync(Db,
+            "INSERT INTO usage_days (workspace_id, meter, day, shard, count) VALUES (@p0, @p1, @p2, @p3, @p4) " +
+            "ON CONFLICT (workspace_id, meter, day, shard) DO UPDATE SET count = usage_days.count + excluded.count",
+            ct, workspaceId, meter, day, shard, units);
+
+    /// <summary>The meter's count this period: the sum over the period's days and their shards.</summary>
+    private async Task<long> CountAsync(string workspaceId, string meter, Period period, CancellationToken ct) =>
+        (await Sql.QueryAsync(Db,
+            "SELECT COALESCE(SUM(count), 0) AS total FROM usage_days WHERE workspace_id = @p0 AND meter = @p1 AND day >= @p2 AND day < @p3",
+            r => Convert.ToInt64(r.GetValue(r.GetOrdinal("total")), System.Globalization.CultureInfo.InvariantCulture), ct,
+            workspaceId, meter, period.FirstDay, period.NextFirstDay)).Single();
 
     private static ApiException Exceeded(string meter, long count, long limit, Period period, DateTimeOffset now) =>
         new(ErrorCodes.QuotaExceeded, $"The workspace's monthly {meter.Replace('_', ' ')} quota is spent; it resets at the start of next month (UTC).",

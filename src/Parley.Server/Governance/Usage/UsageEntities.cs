@@ -3,21 +3,18 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Parley.Server.Governance.Usage;
 
-/// <summary>A workspace's count of one meter in one calendar month (UTC), <c>period</c> = <c>yyyy-MM</c>.</summary>
-internal sealed class UsageCounter
-{
-    public required string WorkspaceId { get; set; }
-    public required string Meter { get; set; }
-    public required string Period { get; set; }
-    public long Count { get; set; }
-}
-
-/// <summary>The same count by day (<c>yyyy-MM-dd</c>, UTC), for charts.</summary>
+/// <summary>
+/// Part of a workspace's count of one meter on one day (<c>yyyy-MM-dd</c>, UTC). A meter's count for a day is the sum
+/// over its shards, for a month the sum over the month's days. A metered action without a quota adds to a random shard,
+/// so one workspace's concurrent actions do not queue on one row until they commit; one with a quota adds to shard 0
+/// under the quota's lock (<see cref="Quotas"/>).
+/// </summary>
 internal sealed class UsageDay
 {
     public required string WorkspaceId { get; set; }
     public required string Meter { get; set; }
     public required string Day { get; set; }
+    public int Shard { get; set; }
     public long Count { get; set; }
 }
 
@@ -36,21 +33,12 @@ internal sealed class UsageThreshold
     public long CreatedAt { get; set; }
 }
 
-internal sealed class UsageCounterConfiguration : IEntityTypeConfiguration<UsageCounter>
-{
-    public void Configure(EntityTypeBuilder<UsageCounter> builder)
-    {
-        builder.ToTable("usage_counters");
-        builder.HasKey(u => new { u.WorkspaceId, u.Meter, u.Period });
-    }
-}
-
 internal sealed class UsageDayConfiguration : IEntityTypeConfiguration<UsageDay>
 {
     public void Configure(EntityTypeBuilder<UsageDay> builder)
     {
         builder.ToTable("usage_days");
-        builder.HasKey(u => new { u.WorkspaceId, u.Meter, u.Day });
+        builder.HasKey(u => new { u.WorkspaceId, u.Meter, u.Day, u.Shard });
     }
 }
 

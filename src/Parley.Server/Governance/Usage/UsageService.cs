@@ -25,9 +25,14 @@ internal sealed class UsageService(ParleyDb db, PlanCatalog plans, IEnumerable<I
     }
 
     /// <summary>This month's count of each monthly meter.</summary>
-    public async Task<Dictionary<string, long>> MonthlyCountsAsync(string workspaceId, Period period, CancellationToken ct) =>
-        await db.UsageCounters.AsNoTracking().Where(u => u.WorkspaceId == workspaceId && u.Period == period.Key)
+    public async Task<Dictionary<string, long>> MonthlyCountsAsync(string workspaceId, Period period, CancellationToken ct)
+    {
+        var (first, next) = (period.FirstDay, period.NextFirstDay);
+        return await db.UsageDays.AsNoTracking()
+            .Where(u => u.WorkspaceId == workspaceId && string.Compare(u.Day, first) >= 0 && string.Compare(u.Day, next) < 0)
+            .GroupBy(u => u.Meter).Select(g => new { Meter = g.Key, Count = g.Sum(u => u.Count) })
             .ToDictionaryAsync(u => u.Meter, u => u.Count, ct);
+    }
 
     /// <summary>One count per day, oldest first, for the last <paramref name="days"/> days up to today (UTC), zeros included.</summary>
     public async Task<DailyUsage> DailyAsync(string workspaceId, string? meter, int? days, CancellationToken ct)
@@ -45,6 +50,7 @@ internal sealed class UsageService(ParleyDb db, PlanCatalog plans, IEnumerable<I
         var first = keys[0];
         var rows = await db.UsageDays.AsNoTracking()
             .Where(u => u.WorkspaceId == workspaceId && u.Meter == name && string.Compare(u.Day, first) >= 0)
+            .GroupBy(u => u.Day).Select(g => new { Day = g.Key, Count = g.Sum(u => u.Count) })
             .ToDictionaryAsync(u => u.Day, u => u.Count, ct);
         return new DailyUsage(name!, [.. keys.Select(k => new DailyCount(k, rows.GetValueOrDefault(k)))]);
     }

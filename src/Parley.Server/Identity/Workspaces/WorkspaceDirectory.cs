@@ -10,8 +10,9 @@ internal sealed class WorkspaceDirectory(Writes writes) : IWorkspaceDirectory
 {
     private ParleyDb Db => writes.Db;
 
+    /// <summary>Plain SQL: every metered action (each message sent) asks this.</summary>
     public Task<string?> PlanOfAsync(string workspaceId, CancellationToken ct) =>
-        Db.Workspaces.AsNoTracking().Where(w => w.Id == workspaceId).Select(w => w.Plan).FirstOrDefaultAsync(ct);
+        Sql.SingleOrDefaultAsync(Db, "SELECT w.plan FROM workspaces w WHERE w.id = @p0", r => r.Text("plan"), ct, workspaceId);
 
     public async Task<bool> SetPlanAsync(string workspaceId, string plan, CancellationToken ct) =>
         await Db.Workspaces.Where(w => w.Id == workspaceId).ExecuteUpdateAsync(s => s.SetProperty(w => w.Plan, plan), ct) == 1;
