@@ -7,6 +7,7 @@ using Parley.Server.Governance.Usage;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Claims;
+using Parley.Server.Identity.Devices;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
@@ -48,6 +49,10 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<PendingCode> PendingCodes => Set<PendingCode>();
     public DbSet<ClaimFailure> ClaimFailures => Set<ClaimFailure>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<DeviceBinding> DeviceBindings => Set<DeviceBinding>();
+    public DbSet<DevicePairing> DevicePairings => Set<DevicePairing>();
+    public DbSet<DeviceSession> DeviceSessions => Set<DeviceSession>();
 
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<Participant> Participants => Set<Participant>();

@@ -1,8 +1,9 @@
+using Parley.Server.Governance;
 using Parley.Server.Identity.Admin;
 using Parley.Server.Identity.Agents;
-using Parley.Server.Governance;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Claims;
+using Parley.Server.Identity.Devices;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Registration;
 using Parley.Server.Identity.Workspaces;
@@ -42,11 +43,16 @@ internal static class IdentityModule
         services.AddScoped<ICredentialScheme, PersonalTokenScheme>();
         services.AddScoped<ICredentialScheme, PassportScheme>();
         services.AddScoped<ICredentialScheme, OwnerSessionScheme>();
+        services.AddScoped<ICredentialScheme, DeviceTokenScheme>();
         services.AddScoped<Authenticator>();
 
         // What governance asks of workspaces and agents.
         services.AddScoped<IWorkspaceDirectory, WorkspaceDirectory>();
         services.AddScoped<IWorkspaceCount, AgentCount>();
+        services.AddScoped<IWorkspaceCount, DeviceCount>();
+
+        services.AddScoped<DeviceService>();
+        services.AddScoped<DeviceSignals>();
 
         services.AddScoped<OneTimeCodes>();
         services.AddScoped<AgentSignals>();
@@ -79,6 +85,7 @@ internal static class IdentityModule
         app.MapWorkspaceAgents();
         app.MapAgentSelf();
         app.MapAdmin();
+        app.MapDevices();
         return app;
     }
 

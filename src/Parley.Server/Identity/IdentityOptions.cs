@@ -41,4 +41,12 @@ internal sealed class IdentityLimits
     public int ClaimFailuresPerHour { get; set; } = 5;
     public int WorkspaceInviteDays { get; set; } = 7;
     public int PersonalTokenMaxDays { get; set; } = 365;
+    public DeviceLimits Devices { get; set; } = new();
+}
+
+/// <summary><c>Limits:Devices:*</c>: the device pairing's lifetime and polling interval (RFC 8628's <c>expires_in</c>, <c>interval</c>).</summary>
+internal sealed class DeviceLimits
+{
+    public int PairingTtlSeconds { get; set; } = 600;
+    public int PollIntervalSeconds { get; set; } = 5;
 }

@@ -69,7 +69,7 @@ public sealed partial class OpenApiDocumentTests(TestServer server) : IClassFixt
     {
         var document = await DocumentAsync();
         var schemes = document.GetProperty("components").GetProperty("securitySchemes").EnumerateObject().Select(s => s.Name).ToHashSet();
-        Assert.Equal(["agent", "owner", "publishable"], schemes.Order());
+        Assert.Equal(["agent", "device", "owner", "publishable"], schemes.Order());
         var operations = new ApiDocument(document).Operations;
         var authenticated = 0;
         foreach (var operation in operations)
@@ -93,6 +93,11 @@ public sealed partial class OpenApiDocumentTests(TestServer server) : IClassFixt
                 Assert.True(operation.CodesFor("403").Contains(ErrorCodes.ForbiddenScope), $"{name} does not list FORBIDDEN_SCOPE");
                 Assert.True(operation.Source.TryGetProperty("x-required-scope", out _), $"{name} does not say its scope");
             }
+            if (operation.Security.Contains("device"))
+            {
+                Assert.Contains(ErrorCodes.Revoked, unauthorized);
+                Assert.False(operation.Source.TryGetProperty("x-required-scope", out _), $"{name}: a device has no scopes");
+            }
             Assert.True(operation.CodesFor("403").Contains(ErrorCodes.Forbidden), $"{name} does not list FORBIDDEN");
         }
         Assert.True(authenticated > 100, $"only {authenticated} authenticated operations");
@@ -101,6 +106,8 @@ public sealed partial class OpenApiDocumentTests(TestServer server) : IClassFixt
         var publicOperations = operations.Where(o => o.Security.Count == 0).Select(o => o.Id).ToList();
         Assert.Contains("Signup", publicOperations);
         Assert.Contains("UploadFileBytes", publicOperations);
+        Assert.Contains("StartPairing", publicOperations);
+        Assert.Equal(["device"], operations.Single(o => o.Id == "SetBindings").Security);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal sealed class AccessDocumentation : IOpenApiOperationTransformer, IOpenA
     public const string OwnerScheme = "owner";
     public const string AgentScheme = "agent";
     public const string PublishableScheme = "publishable";
+    public const string DeviceScheme = "device";
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
@@ -26,6 +27,7 @@ internal sealed class AccessDocumentation : IOpenApiOperationTransformer, IOpenA
             "An owner: a session access token (a JWT from POST /v1/auth/login) or a personal access token (prl_pat_…).");
         document.Components.SecuritySchemes[AgentScheme] = Bearer("An agent: a secret key (prl_sk_…) or a passport (a JWT minted with one).");
         document.Components.SecuritySchemes[PublishableScheme] = Bearer("An agent's publishable key (prl_pk_…), for routes marked publishable.");
+        document.Components.SecuritySchemes[DeviceScheme] = Bearer("A paired device's listener: a device token (prl_dev_…).");
         return Task.CompletedTask;
     }
 
@@ -43,6 +45,7 @@ internal sealed class AccessDocumentation : IOpenApiOperationTransformer, IOpenA
         {
             Audience.Owner => [OwnerScheme],
             Audience.Agent => [AgentScheme],
+            Audience.Device => [DeviceScheme],
             _ => new List<string> { OwnerScheme, AgentScheme },
         };
         if (metadata.OfType<PublishableAllowed>().Any())
@@ -55,13 +58,14 @@ internal sealed class AccessDocumentation : IOpenApiOperationTransformer, IOpenA
         {
             Audience.Owner => "owner",
             Audience.Agent => "agent",
+            Audience.Device => "device",
             _ => "owner-or-agent",
         }));
         if (metadata.OfType<PublishableAllowed>().Any())
         {
             operation.Extensions["x-parley-publishable"] = new JsonNodeExtension(JsonValue.Create(true));
         }
-        if (rule.Audience != Audience.Owner)
+        if (rule.Audience is Audience.Agent or Audience.OwnerOrAgent)
         {
             operation.Extensions["x-required-scope"] = new JsonNodeExtension(JsonValue.Create(RequiredScope(metadata, context.Description.HttpMethod)));
         }
@@ -87,11 +91,11 @@ internal sealed class AccessDocumentation : IOpenApiOperationTransformer, IOpenA
         yield return ErrorCodes.InvalidPassport;
         yield return ErrorCodes.Revoked;
         yield return ErrorCodes.Forbidden; // the wrong kind of caller, or a publishable key off its routes
-        if (rule.Audience != Audience.Agent && endpointMetadata.OfType<TermsNotRequired>().LastOrDefault() is null)
+        if (rule.Audience is Audience.Owner or Audience.OwnerOrAgent && endpointMetadata.OfType<TermsNotRequired>().LastOrDefault() is null)
         {
             yield return ErrorCodes.TermsNotAccepted;
         }
-        if (rule.Audience != Audience.Owner)
+        if (rule.Audience is Audience.Agent or Audience.OwnerOrAgent)
         {
             yield return ErrorCodes.ForbiddenScope;
             if (endpointMetadata.OfType<SuspendedAllowed>().LastOrDefault() is null)

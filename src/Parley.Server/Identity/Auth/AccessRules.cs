@@ -15,6 +15,9 @@ internal enum Audience
     Owner,
     Agent,
     OwnerOrAgent,
+
+    /// <summary>A paired device's listener (a device token).</summary>
+    Device,
 }
 
 /// <summary>Who may call an endpoint. Declared on groups and endpoints; the endpoint's own declaration wins.</summary>
@@ -47,6 +50,7 @@ internal static class AccessRuleExtensions
 {
     public static TBuilder RequireOwner<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.Rule(new AudienceRule(Audience.Owner));
     public static TBuilder RequireAgent<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.Rule(new AudienceRule(Audience.Agent));
+    public static TBuilder RequireDevice<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.Rule(new AudienceRule(Audience.Device));
     public static TBuilder RequireOwnerOrAgent<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.Rule(new AudienceRule(Audience.OwnerOrAgent));
     public static TBuilder AllowPublishable<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.Rule(new PublishableAllowed());
     public static TBuilder AllowSuspended<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.Rule(new SuspendedAllowed());
@@ -142,8 +146,18 @@ internal sealed class AccessMiddleware(RequestDelegate next, IOptionsMonitor<Ide
         {
             throw ApiErrors.Forbidden("agent_credential_required", "This route is for agents (a secret key or passport).");
         }
+        if (audience.Audience == Audience.Device != (caller.Kind == CallerKind.Device))
+        {
+            throw caller.Kind == CallerKind.Device
+                ? ApiErrors.Forbidden("device_credential", "A device token opens only the listener's routes.")
+                : ApiErrors.Forbidden("device_credential_required", "This route is for paired devices (a device token).");
+        }
 
-        if (caller.Kind == CallerKind.Agent)
+        if (caller.Kind == CallerKind.Device)
+        {
+            // A device has no scopes, roles or terms: the audience is its whole rule.
+        }
+        else if (caller.Kind == CallerKind.Agent)
         {
             CheckAgent(context, metadata, caller);
         }

@@ -203,6 +203,27 @@ internal sealed class PassportScheme(CredentialLookup lookup, TokenService token
     }
 }
 
+/// <summary>Device tokens (<c>prl_dev_…</c>): a paired listener, until its device is revoked.</summary>
+internal sealed class DeviceTokenScheme(ParleyDb db) : ICredentialScheme
+{
+    public bool Recognises(string credential) => credential.StartsWith(CredentialFormat.DeviceToken, StringComparison.Ordinal);
+
+    public async Task<Caller> AuthenticateAsync(string credential, CancellationToken cancellationToken)
+    {
+        if (!CredentialFormat.TryParse(credential, CredentialFormat.DeviceToken, out var id, out var secret)
+            || await db.Devices.AsNoTracking().FirstOrDefaultAsync(d => d.TokenId == id, cancellationToken) is not { TokenHash: { } hash } device
+            || !Secrets.MatchesHash(secret, hash))
+        {
+            throw Authenticator.Unauthorized();
+        }
+        if (device.Status == Devices.Device.Revoked)
+        {
+            throw new ApiException(ErrorCodes.Revoked, "This device was revoked.", ApiErrors.Details(("subject", "device")));
+        }
+        return new Caller { Kind = CallerKind.Device, Credential = CredentialKind.DeviceToken, CredentialId = device.Id, Device = device };
+    }
+}
+
 /// <summary>Instance admins: <c>Admin:Emails</c>, or the first account when that is unset.</summary>
 internal sealed class InstanceAdmins(IOptionsMonitor<IdentityOptions> options, IServiceScopeFactory scopes)
 {

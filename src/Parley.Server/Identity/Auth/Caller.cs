@@ -8,6 +8,7 @@ internal enum CallerKind
 {
     Account,
     Agent,
+    Device,
 }
 
 internal enum CredentialKind
@@ -17,6 +18,7 @@ internal enum CredentialKind
     SecretKey,
     PublishableKey,
     Passport,
+    DeviceToken,
 }
 
 internal static class Scopes
@@ -49,17 +51,29 @@ internal sealed class Caller : ICallerKey
 
     public Account? Account { get; init; }
     public Agent? Agent { get; init; }
+    public Devices.Device? Device { get; init; }
 
     /// <summary>Agent credentials' scopes; owners act with every scope.</summary>
     public IReadOnlySet<string> Scopes { get; init; } = new HashSet<string>();
 
     public bool IsInstanceAdmin { get; init; }
 
-    public string Id => Kind == CallerKind.Account ? Account!.Id : Agent!.Id;
+    public string Id => Kind switch
+    {
+        CallerKind.Account => Account!.Id,
+        CallerKind.Agent => Agent!.Id,
+        _ => Device!.Id,
+    };
 
-    public string PartitionKey => (Kind == CallerKind.Account ? "account:" : "agent:") + Id;
+    public string PartitionKey => Kind switch
+    {
+        CallerKind.Account => "account:",
+        CallerKind.Agent => "agent:",
+        _ => "device:",
+    } + Id;
 
-    public bool HasScope(string scope) => Kind == CallerKind.Account || Scopes.Contains(scope);
+    /// <summary>Owners act with every scope; agents with their credential's; a device has none (it only opens the listener's routes).</summary>
+    public bool HasScope(string scope) => Kind == CallerKind.Account || (Kind == CallerKind.Agent && Scopes.Contains(scope));
 
     /// <summary>Binds the authenticated caller as a handler parameter (endpoints behind an access rule always have one).</summary>
     public static ValueTask<Caller?> BindAsync(HttpContext context) => ValueTask.FromResult<Caller?>(context.Caller());

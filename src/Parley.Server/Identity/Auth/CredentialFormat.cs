@@ -11,6 +11,7 @@ internal static class CredentialFormat
     public const string SecretKey = "prl_sk_";
     public const string PublishableKey = "prl_pk_";
     public const string PersonalToken = "prl_pat_";
+    public const string DeviceToken = "prl_dev_";
     public const string RefreshToken = "prl_rt_";
     private const int IdLength = 12;
     private const int SecretLength = 43;

@@ -31,6 +31,8 @@ internal sealed class RateLimiter(TimeProvider time, IOptionsMonitor<ParleyOptio
         new RatePolicy("room-upload", 20, 60),
         new RatePolicy("lease-renew", 200, 60),
         new RatePolicy("auth", 30, 60),
+        new RatePolicy("device-pairing", 10, 3600),
+        new RatePolicy("device-approve", 10, 60),
     }.ToDictionary(p => p.Name, StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<(string Policy, string Partition), Window> _windows = new();
