@@ -5,6 +5,7 @@ using Parley.Server.Identity;
 using Parley.Server.Messaging;
 using Parley.Server.Platform;
 using Parley.Server.Rooms;
+using Parley.Server.Wake;
 
 namespace Parley.Server;
 
@@ -42,6 +43,7 @@ internal static class Program
         builder.AddChannel();
         builder.AddMessaging();
         builder.AddRooms();
+        builder.AddWake();
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -57,6 +59,7 @@ internal static class Program
         app.MapMessaging();
         app.MapChannel();
         app.MapRooms();
+        app.MapWake();
         return app;
     }
 }

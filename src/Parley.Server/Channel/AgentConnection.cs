@@ -1,12 +1,10 @@
-using System.Buffers;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using Parley.Contracts.Channel;
-using Parley.Contracts.Json;
 using Parley.Server.Data;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.WebSockets;
 
 namespace Parley.Server.Channel;
 
@@ -14,20 +12,16 @@ namespace Parley.Server.Channel;
 /// One authenticated agent socket. A pump sends what the durable feeds hold after this socket's cursors, oldest first,
 /// then reads again whenever a feed is signalled (a signal only says "look again", so nothing is missed however signals
 /// arrive). The receive loop hands each frame to its module's handler. Pings go out every 30 s and the socket closes
-/// (4000) when the next frame does not come within 10 s; both clocks come from <see cref="TimeProvider"/>.
+/// (4000) when the next frame does not come within 10 s (<see cref="FrameSocket"/>); both clocks come from <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class AgentConnection(
     WebSocket socket, Caller caller, ChannelHub hub, IServiceScopeFactory scopes, TimeProvider time, ChannelLimits limits, ILogger logger)
     : IDisposable
 {
-    public const WebSocketCloseStatus PingTimeout = (WebSocketCloseStatus)4000;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly FrameSocket _socket = new(socket, time);
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long[] _cursors = new long[hub.Feeds.Count];
     private int _signalled;
-    private long _lastHeardAt;
 
     public string AgentId => caller.Agent!.Id;
 
@@ -37,15 +31,15 @@ internal sealed class AgentConnection(
 
     public async Task RunAsync(CancellationToken requestAborted)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _stop.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _socket.Stopping);
         var ct = linked.Token;
-        _lastHeardAt = time.GetTimestamp();
-        var pinger = PingLoopAsync(ct);
+        var pinger = _socket.PingLoopAsync(new Frame(FrameTypes.Ping), TimeSpan.FromSeconds(limits.WebSocketPingSeconds),
+            TimeSpan.FromSeconds(limits.WebSocketPongTimeoutSeconds), ct);
         await hub.AddAsync(this);
         var pump = Task.CompletedTask;
         try
         {
-            await SendAsync(new Frame(FrameTypes.HelloOk, new HelloOk(AgentId, caller.Agent!.Handle)), ct);
+            await _socket.SendAsync(new Frame(FrameTypes.HelloOk, new HelloOk(AgentId, caller.Agent!.Handle)), ct);
             Signal();
             pump = PumpLoopAsync(ct);
             await ReceiveLoopAsync(ct);
@@ -56,16 +50,15 @@ internal sealed class AgentConnection(
         finally
         {
             await hub.RemoveAsync(this);
-            await _stop.CancelAsync();
+            await _socket.StopAsync();
             await Task.WhenAll(pinger, pump).ContinueWith(_ => { }, TaskScheduler.Default);
-            _finished.TrySetResult();
+            _socket.Finished();
         }
     }
 
     public void Dispose()
     {
-        _stop.Dispose();
-        _sendLock.Dispose();
+        _socket.Dispose();
         _wake.Dispose();
     }
 
@@ -79,54 +72,9 @@ internal sealed class AgentConnection(
     }
 
     /// <summary>Pushes an event; a socket that is closing simply misses it (events are not durable).</summary>
-    public async Task PushAsync(Frame frame)
-    {
-        try
-        {
-            await SendAsync(frame, _stop.Token);
-        }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
-        {
-        }
-    }
+    public Task PushAsync(Frame frame) => _socket.PushAsync(frame);
 
-    /// <summary>
-    /// Sends the close frame, then gives the peer a moment to answer it (the receive loop ends on the answer) before
-    /// tearing down; cancelling a pending receive first would abort the socket and the peer would never see the code.
-    /// </summary>
-    public async Task CloseAsync(WebSocketCloseStatus status, string reason)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            await _sendLock.WaitAsync(timeout.Token);
-            try
-            {
-                if (socket.State == WebSocketState.Open)
-                {
-                    await socket.CloseOutputAsync(status, reason, timeout.Token);
-                }
-            }
-            finally
-            {
-                _sendLock.Release();
-            }
-            await _finished.Task.WaitAsync(TimeSpan.FromSeconds(2));
-        }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException or TimeoutException)
-        {
-        }
-        finally
-        {
-            try
-            {
-                await _stop.CancelAsync();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-    }
+    public Task CloseAsync(WebSocketCloseStatus status, string reason) => _socket.CloseAsync(status, reason);
 
     private async Task PumpLoopAsync(CancellationToken ct)
     {
@@ -169,7 +117,7 @@ internal sealed class AgentConnection(
             var page = await hub.Feeds[i].ReadAsync(scope.ServiceProvider, AgentId, _cursors[i], ct);
             foreach (var frame in page.Frames)
             {
-                await SendAsync(frame, ct);
+                await _socket.SendAsync(frame, ct);
             }
             _cursors[i] = page.Cursor;
             more |= page.HasMore;
@@ -177,44 +125,15 @@ internal sealed class AgentConnection(
         return more;
     }
 
-    private async Task PingLoopAsync(CancellationToken ct)
-    {
-        var interval = TimeSpan.FromSeconds(limits.WebSocketPingSeconds);
-        var patience = TimeSpan.FromSeconds(limits.WebSocketPongTimeoutSeconds);
-        try
-        {
-            var nextPing = Task.Delay(interval, time, ct);
-            while (!ct.IsCancellationRequested)
-            {
-                await nextPing;
-                // Both timers exist before the ping leaves, so a test that sees the ping can move the clock at once.
-                var sentAt = time.GetTimestamp();
-                var deadline = Task.Delay(patience, time, ct);
-                nextPing = Task.Delay(interval, time, ct);
-                await SendAsync(new Frame(FrameTypes.Ping), ct);
-                await deadline;
-                if (Interlocked.Read(ref _lastHeardAt) < sentAt)
-                {
-                    await CloseAsync(PingTimeout, "no pong within the timeout");
-                    return;
-                }
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
-        {
-        }
-    }
-
     private async Task ReceiveLoopAsync(CancellationToken ct)
     {
-        while (socket.State == WebSocketState.Open && !ct.IsCancellationRequested)
+        while (_socket.IsOpen && !ct.IsCancellationRequested)
         {
-            var frame = await ReadFrameAsync(socket, 64 * 1024, ct);
+            var frame = await _socket.ReceiveAsync(64 * 1024, ct);
             if (frame is null)
             {
                 return;
             }
-            Interlocked.Exchange(ref _lastHeardAt, time.GetTimestamp());
             await HandleAsync(frame.Value, ct);
         }
     }
@@ -236,88 +155,12 @@ internal sealed class AgentConnection(
             await using var scope = scopes.CreateAsyncScope();
             if (await handler.HandleAsync(scope.ServiceProvider, AgentId, frame, ct) is { } reply)
             {
-                await SendAsync(reply, ct);
+                await _socket.SendAsync(reply, ct);
             }
         }
         catch (ApiException error)
         {
-            await SendAsync(ChannelFrames.Error(error), ct);
-        }
-    }
-
-    private async Task SendAsync(Frame frame, CancellationToken ct)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, ParleyJson.Options);
-        await _sendLock.WaitAsync(ct);
-        try
-        {
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, ct);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    private static async Task AnswerCloseAsync(WebSocket socket, CancellationToken ct)
-    {
-        if (socket.State == WebSocketState.CloseReceived)
-        {
-            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", ct);
-        }
-    }
-
-    /// <summary>
-    /// Reads one text frame as JSON; null when the peer closed. Frames over the limit or not JSON close the socket.
-    /// It waits for the frame with a zero-byte read and rents a buffer only once data has arrived, so an idle
-    /// connection holds no receive buffer.
-    /// </summary>
-    public static async Task<JsonElement?> ReadFrameAsync(WebSocket socket, int maxBytes, CancellationToken ct)
-    {
-        var first = await socket.ReceiveAsync(Memory<byte>.Empty, ct);
-        if (first.MessageType == WebSocketMessageType.Close)
-        {
-            await AnswerCloseAsync(socket, ct);
-            return null;
-        }
-        using var message = new MemoryStream();
-        if (!first.EndOfMessage)
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(4096);
-            try
-            {
-                while (true)
-                {
-                    var result = await socket.ReceiveAsync(buffer.AsMemory(), ct);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        await AnswerCloseAsync(socket, ct);
-                        return null;
-                    }
-                    message.Write(buffer, 0, result.Count);
-                    if (message.Length > maxBytes)
-                    {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, "frame too large", ct);
-                        return null;
-                    }
-                    if (result.EndOfMessage)
-                    {
-                        break;
-                    }
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-        try
-        {
-            return JsonDocument.Parse(message.ToArray()).RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return JsonDocument.Parse(Encoding.UTF8.GetBytes("{\"type\":null}")).RootElement.Clone();
+            await _socket.SendAsync(ChannelFrames.Error(error), ct);
         }
     }
 }

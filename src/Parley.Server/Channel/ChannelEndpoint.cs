@@ -4,6 +4,7 @@ using Parley.Contracts.Channel;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.WebSockets;
 
 namespace Parley.Server.Channel;
 
@@ -38,8 +39,7 @@ internal static class ChannelEndpoint
         if (caller is null || caller.Kind != CallerKind.Agent || caller.Credential == CredentialKind.PublishableKey
             || caller.Agent!.Status == AgentStatus.Suspended || !caller.HasScope(Scopes.Read))
         {
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, "authentication failed");
-            await DrainUntilClosedAsync(socket);
+            await FrameSocket.RefuseAsync(socket, WebSocketCloseStatus.PolicyViolation, "authentication failed");
             return;
         }
         using var connection = new AgentConnection(socket, caller, hub, scopes, time, limits, loggers.CreateLogger<AgentConnection>());
@@ -51,7 +51,7 @@ internal static class ChannelEndpoint
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var timer = Task.Delay(TimeSpan.FromSeconds(limits.WebSocketHelloTimeoutSeconds), time, timeout.Token);
-        var read = AgentConnection.ReadFrameAsync(socket, 16 * 1024, ct);
+        var read = FrameSocket.ReadFrameAsync(socket, 16 * 1024, ct);
         if (await Task.WhenAny(read, timer) != read)
         {
             // Close while the read is still pending (cancelling it would abort the socket): the peer's answer ends it.
@@ -74,26 +74,6 @@ internal static class ChannelEndpoint
         catch (ApiException)
         {
             return null;
-        }
-    }
-
-    /// <summary>Reads until the peer answers the close (or two seconds pass), so the close completes cleanly.</summary>
-    private static async Task DrainUntilClosedAsync(WebSocket socket)
-    {
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var buffer = new byte[1024];
-            while (socket.State is WebSocketState.CloseSent or WebSocketState.Open)
-            {
-                if ((await socket.ReceiveAsync(buffer, timeout.Token)).MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
-        {
         }
     }
 

@@ -5,7 +5,10 @@ using System.Threading.Channels;
 
 namespace Parley.Tests.Infrastructure;
 
-/// <summary>A real WebSocket client to /v1/ws that queues every frame it receives, and remembers how the socket closed.</summary>
+/// <summary>
+/// A real WebSocket client (to the agent channel /v1/ws, or the listener channel /v1/devices/ws) that queues every
+/// frame it receives, and remembers how the socket closed.
+/// </summary>
 public sealed class TestSocket : IAsyncDisposable
 {
     private readonly ClientWebSocket _socket = new();
@@ -16,7 +19,7 @@ public sealed class TestSocket : IAsyncDisposable
     public bool AnswerPings { get; set; }
     public Task<WebSocketCloseStatus?> Closed => _closed.Task;
 
-    public static async Task<TestSocket> ConnectAsync(Uri baseAddress, string? bearer = null, string? helloKey = null)
+    public static async Task<TestSocket> ConnectAsync(Uri baseAddress, string? bearer = null, string? helloKey = null, string path = "/v1/ws")
     {
         var socket = new TestSocket();
         if (bearer is not null)
@@ -24,7 +27,7 @@ public sealed class TestSocket : IAsyncDisposable
             socket._socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
         }
         socket._socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        var uri = new UriBuilder(baseAddress) { Scheme = baseAddress.Scheme == "https" ? "wss" : "ws", Path = "/v1/ws" }.Uri;
+        var uri = new UriBuilder(baseAddress) { Scheme = baseAddress.Scheme == "https" ? "wss" : "ws", Path = path }.Uri;
         await socket._socket.ConnectAsync(uri, CancellationToken.None);
         socket._reader = socket.ReadLoopAsync();
         if (helloKey is not null)

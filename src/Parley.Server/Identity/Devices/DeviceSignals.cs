@@ -46,3 +46,33 @@ internal sealed class DeviceSignals(Writes writes, IClusterBus bus, TimeProvider
             .Select(s => s.DeviceId).Distinct().ToListAsync(ct)];
     }
 }
+
+/// <summary>
+/// A device's presence, written by the listener channel: a session row per open socket (refreshed by its node), the
+/// listener's version and hosts from its hello, and <c>last_seen_at</c> to the minute.
+/// </summary>
+internal static class DevicePresence
+{
+    public static void Open(ParleyDb db, string sessionId, string deviceId, string nodeId, long now) =>
+        db.DeviceSessions.Add(new DeviceSession { Id = sessionId, DeviceId = deviceId, NodeId = nodeId, SeenAt = now });
+
+    public static Task<int> CloseAsync(ParleyDb db, string sessionId, CancellationToken ct) =>
+        db.DeviceSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct);
+
+    /// <summary>The listener said hello: its version and hosts, and it was seen now.</summary>
+    public static Task<int> HelloAsync(ParleyDb db, string deviceId, string? version, string hostsJson, long now, CancellationToken ct) =>
+        db.Devices.Where(d => d.Id == deviceId).ExecuteUpdateAsync(x => x
+            .SetProperty(d => d.ListenerVersion, version).SetProperty(d => d.Hosts, hostsJson).SetProperty(d => d.LastSeenAt, now), ct);
+
+    /// <summary>A node's sessions are fresh, and the devices it holds were seen now (written only when a minute old).</summary>
+    public static async Task RefreshAsync(ParleyDb db, string nodeId, IReadOnlyCollection<string> deviceIds, long now, CancellationToken ct)
+    {
+        await db.DeviceSessions.Where(s => s.NodeId == nodeId).ExecuteUpdateAsync(x => x.SetProperty(s => s.SeenAt, now), ct);
+        var stale = now - Clock.MinuteMs;
+        if (deviceIds.Count > 0)
+        {
+            await db.Devices.Where(d => deviceIds.Contains(d.Id) && (d.LastSeenAt == null || d.LastSeenAt <= stale))
+                .ExecuteUpdateAsync(x => x.SetProperty(d => d.LastSeenAt, now), ct);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Parley.Contracts.Errors;
+using Parley.Contracts.Wake;
+using Parley.Server.Channel;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Identity.Devices;
+using Parley.Server.Platform;
+using Parley.Server.Platform.WebSockets;
+
+namespace Parley.Server.Wake.Listener;
+
+/// <summary>
+/// One paired device's listener socket. The listener speaks first: <c>hello {listener_version, hosts[]}</c> within
+/// <c>Wake:ListenerHelloTimeoutSeconds</c>, or the socket closes (1008). Then <c>hello.ok {device_id, server_time}</c>,
+/// a <c>ping</c> every 30 s (nothing back within 10 s closes it, 4000), and the listener's frames.
+/// </summary>
+internal sealed class DeviceConnection(WebSocket socket, Caller caller, DeviceHub hub, IServiceScopeFactory scopes, TimeProvider time, WakeOptions options)
+    : IDisposable
+{
+    private const int MaxFrameBytes = 64 * 1024;
+    private readonly FrameSocket _socket = new(socket, time);
+
+    public string DeviceId => caller.Device!.Id;
+
+    /// <summary>This socket's row in <c>device_sessions</c>.</summary>
+    public string SessionId { get; } = "dsock_" + Guid.NewGuid().ToString("N");
+
+    public async Task RunAsync(CancellationToken requestAborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _socket.Stopping);
+        var ct = linked.Token;
+        var pinger = Task.CompletedTask;
+        var added = false;
+        try
+        {
+            if (!await HelloAsync(ct))
+            {
+                await _socket.CloseAsync(WebSocketCloseStatus.PolicyViolation, "expected hello {listener_version, hosts}");
+                return;
+            }
+            await hub.AddAsync(this);
+            added = true;
+            // The ping timers exist before hello.ok leaves, so a test that sees hello.ok can move the clock at once.
+            pinger = _socket.PingLoopAsync(new ListenerPing(), TimeSpan.FromSeconds(options.ListenerPingSeconds),
+                TimeSpan.FromSeconds(options.ListenerPongTimeoutSeconds), ct);
+            await _socket.SendAsync(new ListenerHelloOk(DeviceId, time.GetUtcNow()), ct);
+            await ReceiveLoopAsync(ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+        }
+        finally
+        {
+            if (added)
+            {
+                await hub.RemoveAsync(this);
+            }
+            await _socket.StopAsync();
+            await pinger.ContinueWith(_ => { }, TaskScheduler.Default);
+            _socket.Finished();
+        }
+    }
+
+    public Task CloseAsync(WebSocketCloseStatus status, string reason) => _socket.CloseAsync(status, reason);
+
+    public void Dispose() => _socket.Dispose();
+
+    /// <summary>Waits (on the injected clock) for the listener's hello and records its version and hosts.</summary>
+    private async Task<bool> HelloAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var timer = Task.Delay(TimeSpan.FromSeconds(options.ListenerHelloTimeoutSeconds), time, timeout.Token);
+        var read = _socket.ReceiveAsync(MaxFrameBytes, ct);
+        if (await Task.WhenAny(read, timer) != read)
+        {
+            return false;
+        }
+        await timeout.CancelAsync();
+        if (await read is not { } hello || ChannelFrames.Type(hello) != ListenerFrameTypes.Hello)
+        {
+            return false;
+        }
+        var version = ChannelFrames.Field(hello, "listener_version") is { Length: > 0 and <= 50 } v ? v : null;
+        var hosts = hello.TryGetProperty("hosts", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list.EnumerateArray().Where(h => h.ValueKind == JsonValueKind.String).Select(h => h.GetString()!)
+                .Where(h => Hosts.All.Contains(h)).Distinct(StringComparer.Ordinal).ToList()
+            : [];
+        await using var scope = scopes.CreateAsyncScope();
+        var writes = scope.ServiceProvider.GetRequiredService<Data.Writes>();
+        await writes.RunAsync(c => DevicePresence.HelloAsync(writes.Db, DeviceId, version, JsonSerializer.Serialize(hosts), time.NowMs(), c), ct);
+        return true;
+    }
+
+    /// <summary>A pong is only a sign of life; frames of later parts of wake.md (wake.ack) come with runs.</summary>
+    private async Task ReceiveLoopAsync(CancellationToken ct)
+    {
+        while (_socket.IsOpen && !ct.IsCancellationRequested)
+        {
+            if (await _socket.ReceiveAsync(MaxFrameBytes, ct) is not { } frame)
+            {
+                return;
+            }
+            if (ChannelFrames.Type(frame) != ListenerFrameTypes.Pong)
+            {
+                await _socket.SendAsync(new ListenerError(ErrorCodes.ValidationError, "unknown frame type"), ct);
+            }
+        }
+    }
+}

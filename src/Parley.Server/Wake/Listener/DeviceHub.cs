@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using Parley.Server.Data;
+using Parley.Server.Identity.Devices;
+using Parley.Server.Platform;
+using Parley.Server.Platform.Cluster;
+using Parley.Server.Platform.Jobs;
+
+namespace Parley.Server.Wake.Listener;
+
+/// <summary>
+/// This node's listener sockets. Each has a row in <c>device_sessions</c> (refreshed every 30 s on the injected
+/// clock, so a dead node's rows go stale) that makes its device <c>online</c> on every node, and the device's
+/// <c>last_seen_at</c> is kept to the minute. A revocation announced on the cluster bus closes the device's sockets
+/// (1008); when the host begins to stop, every socket closes with 1001.
+/// </summary>
+internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, NodeIdentity node, TimeProvider time, ILogger<DeviceHub> logger)
+    : IHostedLifecycleService, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, DeviceConnection[]> _byDevice = new(StringComparer.Ordinal);
+    private IDisposable? _subscription;
+    private Task? _heartbeat;
+
+    public async Task AddAsync(DeviceConnection connection)
+    {
+        _byDevice.AddOrUpdate(connection.DeviceId, _ => [connection], (_, l) => [.. l, connection]);
+        await using var scope = scopes.CreateAsyncScope();
+        var writes = scope.ServiceProvider.GetRequiredService<Writes>();
+        await writes.RunAsync(c =>
+        {
+            DevicePresence.Open(writes.Db, connection.SessionId, connection.DeviceId, node.Id, time.NowMs());
+            return Task.CompletedTask;
+        }, CancellationToken.None);
+    }
+
+    public async Task RemoveAsync(DeviceConnection connection)
+    {
+        var remaining = _byDevice.AddOrUpdate(connection.DeviceId, _ => [], (_, list) => [.. list.Where(c => c != connection)]);
+        if (remaining.Length == 0)
+        {
+            _byDevice.TryRemove(new KeyValuePair<string, DeviceConnection[]>(connection.DeviceId, remaining));
+        }
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var writes = scope.ServiceProvider.GetRequiredService<Writes>();
+            await writes.RunAsync(c => DevicePresence.CloseAsync(writes.Db, connection.SessionId, c), CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // The row goes stale on its own when this node stops refreshing it.
+            logger.LogWarning(exception, "Could not remove device session {SessionId}", connection.SessionId);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = bus.Subscribe(DeviceSignals.RevokedTopic, OnRevokedAsync);
+        _heartbeat = HeartbeatAsync();
+        return Task.CompletedTask;
+    }
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_heartbeat is not null)
+        {
+            await _heartbeat;
+        }
+        _subscription?.Dispose();
+        await CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task OnRevokedAsync(string deviceId)
+    {
+        if (_byDevice.TryGetValue(deviceId, out var connections))
+        {
+            await Task.WhenAll(connections.Select(c => c.CloseAsync(WebSocketCloseStatus.PolicyViolation, "device revoked")));
+        }
+    }
+
+    private async Task CloseAllAsync(WebSocketCloseStatus status, string reason) =>
+        await Task.WhenAll(_byDevice.Values.SelectMany(c => c).Select(c => c.CloseAsync(status, reason)));
+
+    /// <summary>Every 30 s: this node's sessions are fresh, and its devices were seen now.</summary>
+    private async Task HeartbeatAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var writes = scope.ServiceProvider.GetRequiredService<Writes>();
+                var now = time.NowMs();
+                var devices = _byDevice.Keys.ToList();
+                await writes.RunAsync(c => DevicePresence.RefreshAsync(writes.Db, node.Id, devices, now, c), _stopping.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Device session heartbeat failed");
+        }
+    }
+}
