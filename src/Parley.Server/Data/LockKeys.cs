@@ -15,6 +15,7 @@ namespace Parley.Server.Data;
 /// <item><c>enforcement:</c> (blocks and reports against an agent)</item>
 /// <item><c>workspace-rooms:</c>, then <c>room:</c> (every write that decides a room's leases or members), then <c>room-file:</c></item>
 /// <item><c>webhooks:</c></item>
+/// <item><c>agent-runs:</c> (an agent's one active run; a run's quota and credits come after, below)</item>
 /// <item><c>storage:</c> (the file store's quota; any module may create a file)</item>
 /// <item><c>quota:</c> (a workspace's meter with a quota; a meter without one takes no key, only the row lock of one of its day's shards)</item>
 /// <item><c>credits:</c> (the credit ledger; last, since any priced action spends after its other checks)</item>
@@ -26,6 +27,8 @@ internal static class LockKeys
     public static string WorkspaceAgents(string workspaceId) => "workspace-agents:" + workspaceId;
 
     public static string WorkspaceDevices(string workspaceId) => "workspace-devices:" + workspaceId;
+
+    public static string AgentRuns(string agentId) => "agent-runs:" + agentId;
 
     public static string Email(string email) => "email:" + email;
 

@@ -23,6 +23,7 @@ using Parley.Server.Rooms.Board;
 using Parley.Server.Rooms.Files;
 using Parley.Server.Rooms.Membership;
 using Parley.Server.Rooms.Thread;
+using Parley.Server.Wake.Runs;
 
 namespace Parley.Server.Data;
 
@@ -90,6 +91,8 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<CreditLedgerEntry> CreditLedger => Set<CreditLedgerEntry>();
     public DbSet<CreditSpend> CreditSpends => Set<CreditSpend>();
     public DbSet<CreditReservation> CreditReservations => Set<CreditReservation>();
+
+    public DbSet<Run> Runs => Set<Run>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

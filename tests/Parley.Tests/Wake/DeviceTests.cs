@@ -13,6 +13,7 @@ public class WakeServer : TestServer
         settings["Limits:Rates:device-pairing:Limit"] = "100000";
         settings["Limits:Rates:device-approve:Limit"] = "100000";
         settings["Plans:onedevice:MaxDevices"] = "1";
+        settings["Plans:onerun:MonthlyRuns"] = "1";
     }
 }
 

@@ -4,13 +4,13 @@ using Npgsql;
 using Parley.Contracts.Errors;
 using Parley.Tests.Infrastructure;
 
-namespace Parley.Tests.Governance;
+namespace Parley.Tests.Platform;
 
 /// <summary>
-/// Two server processes on one PostgreSQL database: quota admission and credit spending stay exact when the
-/// concurrent requests are spread over both nodes.
+/// Two server processes on one PostgreSQL database: quota admission, credit spending and one active run per agent
+/// stay exact when the concurrent requests are spread over both nodes.
 /// </summary>
-public sealed class GovernanceMultiNodeTests : IAsyncLifetime
+public sealed class ExactAcrossNodesTests : IAsyncLifetime
 {
     private readonly List<ServerProcess> _nodes = [];
     private readonly List<string> _directories = [];
@@ -95,5 +95,29 @@ public sealed class GovernanceMultiNodeTests : IAsyncLifetime
         Assert.Equal(6, ledger.Count);
         Assert.Equal(0m, ledger.Sum(e => e.GetProperty("delta").GetDecimal()));
         Assert.All(ledger, e => Assert.True(e.GetProperty("balance_after").GetDecimal() >= 0));
+    }
+
+    [Fact]
+    public async Task TwoHundredStartsOfOneAgentOverTwoNodesMakeOneRun()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
+        }
+        using var a = new HttpClient { BaseAddress = _nodes[0].BaseAddress };
+        using var b = new HttpClient { BaseAddress = _nodes[1].BaseAddress };
+        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
+            .OkAsync(HttpStatusCode.Created);
+        var owner = signup.GetProperty("access_token").GetString();
+        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
+        var agent = Actors.ToAgent(await (await a.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, owner)).OkAsync(HttpStatusCode.Created));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => (i % 2 == 0 ? a : b).PostAsync($"/v1/agents/{agent.Handle}/runs", new { }, owner)));
+        var winner = Assert.Single(answers, r => r.StatusCode == HttpStatusCode.Created);
+        var runId = (await winner.OkAsync(HttpStatusCode.Created)).GetProperty("id").GetString();
+        foreach (var refused in answers.Where(r => r != winner))
+        {
+            Assert.Equal(runId, (await refused.ErrorAsync(ErrorCodes.AgentAlreadyRunning)).GetProperty("details").GetProperty("run_id").GetString());
+        }
     }
 }

@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace Parley.Contracts.Wake;
+
+/// <summary>A run's states (wake.md). Active: queued, dispatched, running, cancelling.</summary>
+public static class RunStatus
+{
+    public const string Queued = "queued";
+    public const string Dispatched = "dispatched";
+    public const string Running = "running";
+    public const string Cancelling = "cancelling";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+    public const string TimedOut = "timed_out";
+    public const string Expired = "expired";
+    public const string Skipped = "skipped";
+
+    public static readonly IReadOnlyList<string> Active = [Queued, Dispatched, Running, Cancelling];
+
+    public static readonly IReadOnlyList<string> All = [Queued, Dispatched, Running, Cancelling, Succeeded, Failed, Cancelled, TimedOut, Expired, Skipped];
+}
+
+/// <summary>Why an agent was woken.</summary>
+public static class RunReasons
+{
+    public const string Mention = "mention";
+    public const string TaskAssigned = "task_assigned";
+    public const string DirectMessage = "direct_message";
+    public const string Manual = "manual";
+    public const string Webhook = "webhook";
+    public const string Schedule = "schedule";
+
+    public static readonly IReadOnlyList<string> All = [Mention, TaskAssigned, DirectMessage, Manual, Webhook, Schedule];
+}
+
+public sealed record StartRunRequest(JsonElement? Input = null);
+
+public sealed record RunView(
+    string Id, string AgentId, string WorkspaceId, string Reason, string Status, string? FailureReason, int? ExitCode, string? Summary,
+    string? OutputTail, string? RoomId, string? TaskId, string? MentionId, string? MessageId, string? HookId, string? ScheduleId,
+    JsonElement? Input, bool CrossOwner, bool Constrained, string? DeviceId, Identity.ActorRef RequestedBy, DateTimeOffset CreatedAt,
+    DateTimeOffset? DispatchedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);

@@ -1,0 +1,208 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Contracts.Errors;
+using Parley.Contracts.Governance;
+using Parley.Contracts.Identity;
+using Parley.Contracts.Wake;
+using Parley.Server.Data;
+using Parley.Server.Governance.Credits;
+using Parley.Server.Governance.Usage;
+using Parley.Server.Identity.Agents;
+using Parley.Server.Identity.Auth;
+using Parley.Server.Identity.Owners;
+using Parley.Server.Identity.Workspaces;
+using Parley.Server.Platform;
+using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Validation;
+
+namespace Parley.Server.Wake.Runs;
+
+/// <summary>
+/// Runs: starting one (exactly one active per agent, metered on <c>runs</c>, its minutes' credits reserved), reading,
+/// cancelling, and ending (credits settled at the minutes it ran). What dispatches a run to a device comes next.
+/// </summary>
+internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quotas quotas, CreditLedger credits, Prices prices, IOptions<WakeOptions> options)
+{
+    public const int MaxInputBytes = 64 * 1024;
+    private ParleyDb Db => writes.Db;
+    private WakeOptions Options => options.Value;
+
+    /// <summary>An owner starts a run of an agent of a workspace they belong to (reason <c>manual</c>).</summary>
+    public async Task<RunView> StartManualAsync(Caller caller, string agentName, StartRunRequest? request, CancellationToken ct)
+    {
+        var agent = await VisibleAgentAsync(caller, agentName, ct);
+        var input = request?.Input is { ValueKind: not JsonValueKind.Undefined } given ? given.GetRawText() : null;
+        if (input is not null && Encoding.UTF8.GetByteCount(input) > MaxInputBytes)
+        {
+            throw ApiErrors.TooLarge(MaxInputBytes, $"A run's input is at most {MaxInputBytes} bytes.");
+        }
+        var run = await writes.RunAsync(c => StartAsync(agent, RunReasons.Manual, caller.PartitionKey, input, c), ct);
+        return (await ViewsAsync([run], ct))[0];
+    }
+
+    /// <summary>
+    /// Inside a write: the agent's one active run, or <c>AGENT_ALREADY_RUNNING {run_id}</c>. A paused agent's run is
+    /// recorded <c>skipped</c>; otherwise the run is metered (<c>QUOTA_EXCEEDED</c>) and its most minutes' credits
+    /// reserved (<c>NO_CREDITS</c>) before it is stored <c>queued</c>.
+    /// </summary>
+    public async Task<Run> StartAsync(Agent agent, string reason, string requestedBy, string? input, CancellationToken c)
+    {
+        await writes.LockAsync(c, LockKeys.AgentRuns(agent.Id));
+        if (await ActiveRunIdAsync(agent.Id, c) is { } active)
+        {
+            throw new ApiException(ErrorCodes.AgentAlreadyRunning, "The agent already has an active run.", ApiErrors.Details(("run_id", active)));
+        }
+        var now = time.NowMs();
+        var run = new Run
+        {
+            Id = ids.New("run"), AgentId = agent.Id, WorkspaceId = agent.OwnerWorkspaceId!, Reason = reason, Status = RunStatus.Queued,
+            Input = input, RequestedBy = requestedBy, CreatedAt = now,
+        };
+        if (agent.Paused == PauseMode.Full)
+        {
+            run.Status = RunStatus.Skipped;
+            run.FailureReason = "agent_paused";
+            run.EndedAt = now;
+        }
+        else
+        {
+            await quotas.AdmitAsync(run.WorkspaceId, Meters.Runs, 1, c);
+            var maxMinutes = (Options.MaxRunSeconds + 59) / 60;
+            run.CreditReservation = (await credits.ReserveAsync(run.WorkspaceId, prices.MicrosOf(Prices.RunMinute) * maxMinutes, run.Id, c))?.LedgerId;
+        }
+        Db.Runs.Add(run);
+        return run;
+    }
+
+    public async Task<RunView> GetAsync(Caller caller, string runId, CancellationToken ct) =>
+        (await ViewsAsync([await VisibleRunAsync(caller, runId, ct)], ct))[0];
+
+    /// <summary>A workspace's runs, newest first, filtered by agent, status and reason.</summary>
+    public async Task<Page<RunView>> ListAsync(Workspace workspace, string? agent, string? status, string? reason, int? limit, string? cursor,
+        CancellationToken ct)
+    {
+        var v = new Validator();
+        v.OneOf("status", status, [.. RunStatus.All]);
+        v.OneOf("reason", reason, [.. RunReasons.All]);
+        v.ThrowIfInvalid();
+        string? agentId = null;
+        if (agent is not null)
+        {
+            var found = await AgentQueries.ByNameAsync(Db, agent, ct);
+            agentId = found?.OwnerWorkspaceId == workspace.Id ? found.Id : throw new ApiException(ErrorCodes.AgentNotFound, "No such agent in the workspace.");
+        }
+        var paging = Paging.From(limit, cursor);
+        var rows = await Db.Runs.AsNoTracking()
+            .Where(r => r.WorkspaceId == workspace.Id && (agentId == null || r.AgentId == agentId) && (status == null || r.Status == status)
+                && (reason == null || r.Reason == reason) && (paging.After == null || string.Compare(r.Id, paging.After) < 0))
+            .OrderByDescending(r => r.Id).Take(paging.Limit + 1).ToListAsync(ct);
+        var (items, next) = paging.Cut(rows, r => r.Id);
+        return new Page<RunView>(await ViewsAsync(items, ct), next);
+    }
+
+    /// <summary>
+    /// A queued run ends <c>cancelled</c> at once; a dispatched or running one becomes <c>cancelling</c> until its
+    /// device reports; a finished one answers <c>RUN_NOT_CANCELLABLE {run_status}</c>.
+    /// </summary>
+    public async Task<RunView> CancelAsync(Caller caller, string runId, CancellationToken ct)
+    {
+        var visible = await VisibleRunAsync(caller, runId, ct);
+        var run = await writes.RunAsync(async c =>
+        {
+            await writes.LockAsync(c, LockKeys.AgentRuns(visible.AgentId));
+            var run = await Db.Runs.FirstAsync(r => r.Id == runId, c);
+            switch (run.Status)
+            {
+                case RunStatus.Queued:
+                    await EndAsync(run, RunStatus.Cancelled, "cancelled_by_owner", c);
+                    break;
+                case RunStatus.Dispatched or RunStatus.Running:
+                    run.Status = RunStatus.Cancelling;
+                    break;
+                case RunStatus.Cancelling:
+                    break;
+                default:
+                    throw new ApiException(ErrorCodes.RunNotCancellable, "The run already finished.", ApiErrors.Details(("run_status", run.Status)));
+            }
+            return run;
+        }, ct);
+        return (await ViewsAsync([run], ct))[0];
+    }
+
+    /// <summary>Ends a run (inside a write): its status and reason, and its reserved credits settled at the minutes it ran.</summary>
+    public async Task EndAsync(Run run, string status, string? failureReason, CancellationToken c)
+    {
+        var now = time.NowMs();
+        run.Status = status;
+        run.FailureReason = failureReason;
+        run.EndedAt = now;
+        if (run.CreditReservation is { } reservation)
+        {
+            var minutes = run.StartedAt is { } started ? (now - started + Clock.MinuteMs - 1) / Clock.MinuteMs : 0;
+            await credits.SettleAsync(reservation, prices.MicrosOf(Prices.RunMinute) * minutes, c);
+        }
+    }
+
+    /// <summary>Runs no device took within <c>Wake:QueueSeconds</c> end <c>expired</c> (<c>no_device</c>).</summary>
+    public async Task<int> ExpireQueuedAsync(CancellationToken ct)
+    {
+        var before = time.NowMs() - (Options.QueueSeconds * Clock.SecondMs);
+        var due = await Db.Runs.AsNoTracking().Where(r => (r.Status == RunStatus.Queued || r.Status == RunStatus.Dispatched) && r.CreatedAt <= before)
+            .OrderBy(r => r.CreatedAt).Select(r => new { r.Id, r.AgentId }).Take(500).ToListAsync(ct);
+        var expired = 0;
+        foreach (var item in due)
+        {
+            expired += await writes.RunAsync(async c =>
+            {
+                await writes.LockAsync(c, LockKeys.AgentRuns(item.AgentId));
+                var run = await Db.Runs.FirstAsync(r => r.Id == item.Id, c);
+                if (run.Status is not (RunStatus.Queued or RunStatus.Dispatched) || run.CreatedAt > before)
+                {
+                    return 0;
+                }
+                await EndAsync(run, RunStatus.Expired, "no_device", c);
+                return 1;
+            }, ct);
+        }
+        return expired;
+    }
+
+    private Task<string?> ActiveRunIdAsync(string agentId, CancellationToken c) =>
+        Db.Runs.Where(r => r.AgentId == agentId && RunStatus.Active.Contains(r.Status)).Select(r => r.Id).FirstOrDefaultAsync(c);
+
+    /// <summary>An agent of a workspace the owner belongs to; any other is <c>AGENT_NOT_FOUND</c>, like one that does not exist.</summary>
+    private async Task<Agent> VisibleAgentAsync(Caller caller, string name, CancellationToken ct)
+    {
+        var agent = await AgentQueries.ByNameAsync(Db, name, ct);
+        return agent is { Status: not AgentStatus.Deleted } && await WorkspaceQueries.IsMemberAsync(Db, caller.Account!.Id, agent.OwnerWorkspaceId, ct)
+            ? agent
+            : throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+    }
+
+    private async Task<Run> VisibleRunAsync(Caller caller, string runId, CancellationToken ct)
+    {
+        var run = await Db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct);
+        return run is not null && await WorkspaceQueries.IsMemberAsync(Db, caller.Account!.Id, run.WorkspaceId, ct)
+            ? run
+            : throw ApiErrors.NotFound();
+    }
+
+    private async Task<List<RunView>> ViewsAsync(IReadOnlyList<Run> runs, CancellationToken ct)
+    {
+        var accounts = await AccountQueries.NamesAsync(Db, runs.Select(r => r.RequestedBy).Where(p => p.StartsWith("account:", StringComparison.Ordinal))
+            .Select(p => p["account:".Length..]), ct);
+        return [.. runs.Select(r => new RunView(r.Id, r.AgentId, r.WorkspaceId, r.Reason, r.Status, r.FailureReason, r.ExitCode, r.Summary, r.OutputTail,
+            r.RoomId, r.TaskId, r.MentionId, r.MessageId, r.HookId, r.ScheduleId,
+            r.Input is null ? null : JsonDocument.Parse(r.Input).RootElement.Clone(), r.CrossOwner, r.Constrained, r.DeviceId,
+            Requester(r.RequestedBy, accounts), Clock.Time(r.CreatedAt), Clock.Time(r.DispatchedAt), Clock.Time(r.StartedAt), Clock.Time(r.EndedAt)))];
+    }
+
+    private static ActorRef Requester(string principal, Dictionary<string, string> accounts)
+    {
+        var split = principal.IndexOf(':', StringComparison.Ordinal);
+        var (kind, id) = (principal[..split], principal[(split + 1)..]);
+        return new ActorRef(kind, id, DisplayName: accounts.GetValueOrDefault(id));
+    }
+}
