@@ -48,3 +48,15 @@ public sealed record ListenerError(string Code, string Message)
 {
     public string Type { get; init; } = ListenerFrameTypes.Error;
 }
+
+/// <summary><c>{type: "wake", envelope}</c>.</summary>
+public sealed record ListenerWake(string Envelope)
+{
+    public string Type { get; init; } = ListenerFrameTypes.Wake;
+}
+
+/// <summary><c>{type: "run.cancel", run_id}</c>.</summary>
+public sealed record ListenerRunCancel(string RunId)
+{
+    public string Type { get; init; } = ListenerFrameTypes.RunCancel;
+}

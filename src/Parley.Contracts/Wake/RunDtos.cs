@@ -41,3 +41,16 @@ public sealed record RunView(
     string? OutputTail, string? RoomId, string? TaskId, string? MentionId, string? MessageId, string? HookId, string? ScheduleId,
     JsonElement? Input, bool CrossOwner, bool Constrained, string? DeviceId, Identity.ActorRef RequestedBy, DateTimeOffset CreatedAt,
     DateTimeOffset? DispatchedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt);
+
+/// <summary>What a device gets when it accepts a run: the run, a passport for its agent, and where the API is.</summary>
+public sealed record AcceptedRun(RunView Run, string Passport, DateTimeOffset ExpiresAt, string ApiUrl);
+
+/// <summary>A heartbeat's answer: a new passport when the current one was within 5 minutes of expiry.</summary>
+public sealed record HeartbeatAnswer(string? Passport, DateTimeOffset ExpiresAt);
+
+public sealed record FinishRunRequest(
+    [property: System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.AllowedValues("succeeded", "failed", "cancelled")] string? Status = null,
+    int? ExitCode = null,
+    [property: System.ComponentModel.DataAnnotations.StringLength(200)] string? FailureReason = null,
+    string? Summary = null,
+    string? OutputTail = null);

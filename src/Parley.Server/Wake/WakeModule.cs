@@ -1,3 +1,4 @@
+using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Jobs;
 using Parley.Server.Wake.Listener;
 using Parley.Server.Wake.Runs;
@@ -19,7 +20,9 @@ internal static class WakeModule
         services.AddSingleton<DeviceHub>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHub>());
         services.AddScoped<RunService>();
-        services.AddBackgroundJob<RunExpiryJob>();
+        services.AddScoped<RunDispatch>();
+        services.AddScoped<IRunPassports, RunPassports>();
+        services.AddBackgroundJob<RunClockJob>();
         return builder;
     }
 

@@ -106,10 +106,10 @@ public sealed class RunTests(WakeServer server) : IClassFixture<WakeServer>
         var agent = await server.CreateAgentAsync(owner);
         var runId = (await (await StartAsync(owner, agent.Handle)).OkAsync(HttpStatusCode.Created)).GetProperty("id").GetString();
         server.Clock.Advance(TimeSpan.FromSeconds(599));
-        await (await Http.PostAsync("/_test/jobs/run-expiry", null)).OkAsync();
+        await (await Http.PostAsync("/_test/jobs/run-clocks", null)).OkAsync();
         Assert.Equal("queued", (await (await Http.GetAsync($"/v1/runs/{runId}", await LoginAsync(owner))).OkAsync()).GetProperty("status").GetString());
         server.Clock.Advance(TimeSpan.FromSeconds(1));
-        await (await Http.PostAsync("/_test/jobs/run-expiry", null)).OkAsync();
+        await (await Http.PostAsync("/_test/jobs/run-clocks", null)).OkAsync();
         var expired = await (await Http.GetAsync($"/v1/runs/{runId}", await LoginAsync(owner))).OkAsync();
         Assert.Equal(("expired", "no_device"), (expired.GetProperty("status").GetString(), expired.GetProperty("failure_reason").GetString()));
     }

@@ -33,6 +33,9 @@ internal sealed class M0008_Runs : Migration
                 cross_owner = t.Column<bool>(nullable: false),
                 constrained = t.Column<bool>(nullable: false),
                 device_id = t.Column<string>(nullable: true),
+                wake_id = t.Column<string>(nullable: true),
+                wake_acked_at = t.Column<long>(nullable: true),
+                passport_expires_at = t.Column<long>(nullable: true),
                 requested_by = t.Column<string>(nullable: false),
                 credit_reservation = t.Column<string>(nullable: true),
                 created_at = t.Column<long>(nullable: false),
@@ -45,5 +48,6 @@ internal sealed class M0008_Runs : Migration
         migrationBuilder.CreateIndex("IX_runs_agent_id_active", "runs", "agent_id", unique: true, filter: RunConfiguration.ActiveFilter);
         migrationBuilder.CreateIndex("IX_runs_workspace_id_id", "runs", ["workspace_id", "id"]);
         migrationBuilder.CreateIndex("IX_runs_status_created_at", "runs", ["status", "created_at"]);
+        migrationBuilder.CreateIndex("IX_runs_device_id_status", "runs", ["device_id", "status"]);
     }
 }

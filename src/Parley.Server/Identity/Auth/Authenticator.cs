@@ -50,6 +50,8 @@ internal sealed class CredentialLookup(ParleyDb db, TimeProvider time, InstanceA
     /// <summary>The key and its agent in one indexed lookup.</summary>
     public Task<(ApiKey Key, Agent Agent)?> FindKeyAsync(string keyId, CancellationToken ct) => AgentQueries.KeyWithAgentAsync(db, keyId, ct);
 
+    public Task<Agent?> FindAgentAsync(string agentId, CancellationToken ct) => AgentQueries.ByIdAsync(db, agentId, ct);
+
     public Task<Account?> FindAccountAsync(string accountId, CancellationToken ct) =>
         db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == accountId, ct);
 
@@ -161,7 +163,7 @@ internal sealed class OwnerSessionScheme(CredentialLookup lookup, TokenService t
 /// Agent passports: accepted wherever a secret key is. Authorization uses the agent's current state; the key the
 /// passport came from must still be live; its scopes are those of the passport within the key's current ones.
 /// </summary>
-internal sealed class PassportScheme(CredentialLookup lookup, TokenService tokens) : ICredentialScheme
+internal sealed class PassportScheme(CredentialLookup lookup, TokenService tokens, IRunPassports runs) : ICredentialScheme
 {
     public bool Recognises(string credential) => TokenService.PeekAudience(credential) == TokenService.PassportAudience;
 
@@ -176,6 +178,11 @@ internal sealed class PassportScheme(CredentialLookup lookup, TokenService token
         {
             throw new ApiException(ErrorCodes.InvalidPassport, "The passport is not valid.",
                 ApiErrors.Details(("reason", e.Failure.ToString().ToLowerInvariant())));
+        }
+        if (jwt.TryGetPayloadValue<string>("run", out var runId) && jwt.TryGetPayloadValue<string>("aid", out var runAgentId)
+            && jwt.TryGetPayloadValue<string[]>("scopes", out var runScopes))
+        {
+            return await RunPassportAsync(runId, runAgentId, runScopes, cancellationToken);
         }
         if (!jwt.TryGetPayloadValue<string>("kid", out var keyId) || !jwt.TryGetPayloadValue<string>("aid", out var agentId)
             || !jwt.TryGetPayloadValue<string[]>("scopes", out var granted))
@@ -201,6 +208,33 @@ internal sealed class PassportScheme(CredentialLookup lookup, TokenService token
             Scopes = granted.Where(current.Contains).ToHashSet(StringComparer.Ordinal),
         };
     }
+
+    /// <summary>A run's passport holds while its run is running (or being cancelled); after, <c>REVOKED {subject: run}</c>.</summary>
+    private async Task<Caller> RunPassportAsync(string runId, string agentId, string[] granted, CancellationToken ct)
+    {
+        if (await lookup.FindAgentAsync(agentId, ct) is not { } agent || agent.Status == AgentStatus.Deleted)
+        {
+            throw Authenticator.Unauthorized();
+        }
+        if (!await runs.IsLiveAsync(runId, agentId, ct))
+        {
+            throw new ApiException(ErrorCodes.Revoked, "The run this passport was made for has ended.", ApiErrors.Details(("subject", "run")));
+        }
+        return new Caller
+        {
+            Kind = CallerKind.Agent,
+            Credential = CredentialKind.Passport,
+            CredentialId = runId,
+            Agent = agent,
+            Scopes = granted.Where(Scopes.All.Contains).ToHashSet(StringComparer.Ordinal),
+        };
+    }
+}
+
+/// <summary>Whether a run's passport still holds: answered by the module that keeps runs (wake).</summary>
+internal interface IRunPassports
+{
+    Task<bool> IsLiveAsync(string runId, string agentId, CancellationToken ct);
 }
 
 /// <summary>Device tokens (<c>prl_dev_…</c>): a paired listener, until its device is revoked.</summary>

@@ -131,6 +131,50 @@ internal sealed class TokenService(SigningKeys keys, TimeProvider time, IOptions
         return Sign(claims, Limits.PassportMinutes * 60);
     }
 
+    /// <summary>
+    /// A run's passport: like a key's, but it names the run (<c>run</c>) instead of a key, and lives only while the run
+    /// does (<see cref="IRunPassports"/>).
+    /// </summary>
+    public (string Token, DateTimeOffset ExpiresAt) IssueRunPassport(string agentId, string plate, string? ownerWorkspaceId, string runId, IEnumerable<string> scopes)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = plate,
+            ["aid"] = agentId,
+            ["scopes"] = scopes.ToArray(),
+            ["run"] = runId,
+            ["aud"] = PassportAudience,
+        };
+        if (ownerWorkspaceId is not null)
+        {
+            claims["own"] = ownerWorkspaceId;
+        }
+        return Sign(claims, Limits.PassportMinutes * 60);
+    }
+
+    /// <summary>
+    /// A wake envelope (wake.md): a compact JWS, ES256 with the passport keys (<c>kid</c>, <c>typ: parley-wake+jwt</c>),
+    /// <c>iss</c> the public base URL, <c>aud</c> the device, <c>jti</c> the wake, valid 300 s.
+    /// </summary>
+    public string SignWake(Dictionary<string, object> claims, string issuer, string deviceId, string wakeId)
+    {
+        var now = time.GetUtcNow();
+        claims["iss"] = issuer;
+        claims["aud"] = deviceId;
+        claims["jti"] = wakeId;
+        claims["iat"] = now.ToUnixTimeSeconds();
+        claims["exp"] = now.AddSeconds(WakeLifetimeSeconds).ToUnixTimeSeconds();
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            TokenType = WakeTokenType,
+            SigningCredentials = new SigningCredentials(keys.Active.Key, SecurityAlgorithms.EcdsaSha256),
+        });
+    }
+
+    public const string WakeTokenType = "parley-wake+jwt";
+    public const int WakeLifetimeSeconds = 300;
+
     private (string Token, DateTimeOffset ExpiresAt) Sign(Dictionary<string, object> claims, int lifetimeSeconds)
     {
         var now = time.GetUtcNow();

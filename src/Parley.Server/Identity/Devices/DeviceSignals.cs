@@ -37,7 +37,12 @@ internal sealed class DeviceSignals(Writes writes, IClusterBus bus, TimeProvider
 {
     public const string RevokedTopic = "device-revoked";
 
+    /// <summary>"Look again": the device has wakes or cancellations to be sent (to whichever node holds its socket).</summary>
+    public const string PendingTopic = "device-pending";
+
     public void Revoked(string deviceId) => writes.AfterCommit(() => bus.PublishAsync(RevokedTopic, deviceId, CancellationToken.None));
+
+    public void Pending(string deviceId) => writes.AfterCommit(() => bus.PublishAsync(PendingTopic, deviceId, CancellationToken.None));
 
     public async Task<HashSet<string>> OnlineAsync(ParleyDb db, IReadOnlyCollection<string> deviceIds, CancellationToken ct)
     {

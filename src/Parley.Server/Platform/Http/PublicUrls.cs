@@ -9,13 +9,16 @@ namespace Parley.Server.Platform.Http;
 /// </summary>
 internal static class PublicUrls
 {
-    public static string Base(HttpContext context, ParleyOptions options)
+    public static string Base(HttpContext context, ParleyOptions options) => Base(context.RequestServices.GetRequiredService<IServer>(), options);
+
+    /// <summary>The same, where there is no request (a background push).</summary>
+    public static string Base(IServer server, ParleyOptions options)
     {
         if (!string.IsNullOrWhiteSpace(options.PublicBaseUrl))
         {
             return options.PublicBaseUrl.TrimEnd('/');
         }
-        var addresses = context.RequestServices.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        var addresses = server.Features.Get<IServerAddressesFeature>();
         var first = addresses?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:8080";
         return first.TrimEnd('/');
     }

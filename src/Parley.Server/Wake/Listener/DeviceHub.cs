@@ -19,7 +19,7 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, DeviceConnection[]> _byDevice = new(StringComparer.Ordinal);
-    private IDisposable? _subscription;
+    private readonly List<IDisposable> _subscriptions = [];
     private Task? _heartbeat;
 
     public async Task AddAsync(DeviceConnection connection)
@@ -56,7 +56,9 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _subscription = bus.Subscribe(DeviceSignals.RevokedTopic, OnRevokedAsync);
+        _subscriptions.Add(bus.Subscribe(DeviceSignals.RevokedTopic, OnRevokedAsync));
+        _subscriptions.Add(bus.Subscribe(DeviceSignals.PendingTopic, OnPendingAsync));
+        bus.Resynchronize += ResynchronizeAsync;
         _heartbeat = HeartbeatAsync();
         return Task.CompletedTask;
     }
@@ -70,7 +72,11 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
         {
             await _heartbeat;
         }
-        _subscription?.Dispose();
+        bus.Resynchronize -= ResynchronizeAsync;
+        foreach (var subscription in _subscriptions)
+        {
+            subscription.Dispose();
+        }
         await CloseAllAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
     }
 
@@ -88,6 +94,28 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
         {
             await Task.WhenAll(connections.Select(c => c.CloseAsync(WebSocketCloseStatus.PolicyViolation, "device revoked")));
         }
+    }
+
+    private Task OnPendingAsync(string deviceId)
+    {
+        if (_byDevice.TryGetValue(deviceId, out var connections))
+        {
+            foreach (var connection in connections)
+            {
+                connection.Signal();
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Notices may have been lost while the bus was down: every socket looks again.</summary>
+    private Task ResynchronizeAsync()
+    {
+        foreach (var connection in _byDevice.Values.SelectMany(c => c))
+        {
+            connection.Signal();
+        }
+        return Task.CompletedTask;
     }
 
     private async Task CloseAllAsync(WebSocketCloseStatus status, string reason) =>

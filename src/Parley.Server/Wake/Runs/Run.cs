@@ -33,6 +33,14 @@ internal sealed class Run
     public bool Constrained { get; set; }
     public string? DeviceId { get; set; }
 
+    /// <summary>The wake sent to <see cref="DeviceId"/> (the envelope's <c>jti</c>), resent until the listener acknowledges it.</summary>
+    public string? WakeId { get; set; }
+
+    public long? WakeAckedAt { get; set; }
+
+    /// <summary>When the run's passport expires; a heartbeat within 5 minutes of it gets a new one.</summary>
+    public long? PassportExpiresAt { get; set; }
+
     /// <summary>Who asked, as a principal key (<c>account:acct_…</c>, <c>agent:agt_…</c>).</summary>
     public required string RequestedBy { get; set; }
 
@@ -58,5 +66,6 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         builder.HasIndex(r => r.AgentId).IsUnique().HasFilter(ActiveFilter).HasDatabaseName("IX_runs_agent_id_active");
         builder.HasIndex(r => new { r.WorkspaceId, r.Id });
         builder.HasIndex(r => new { r.Status, r.CreatedAt });
+        builder.HasIndex(r => new { r.DeviceId, r.Status });
     }
 }

@@ -1,10 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Wake;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
+using Parley.Server.Platform;
+using Parley.Server.Platform.Http;
 using Parley.Server.Platform.OpenApi;
 using Parley.Server.Platform.Validation;
 
@@ -24,6 +27,13 @@ internal static class RunEndpoints
             .WithSummary("Cancel a run: a queued one at once, a dispatched or running one once its device stops it.")
             .ProducesErrors(ErrorCodes.RunNotCancellable);
 
+        var device = app.MapGroup("/v1/runs/{runId}").WithTags("Runs").RequireDevice().ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
+        device.MapPost("/accept", AcceptAsync).WithName("AcceptRun")
+            .WithSummary("The device takes a run dispatched to it: a passport for the run's agent, valid while the run lasts.");
+        device.MapPost("/heartbeat", HeartbeatAsync).WithName("RunHeartbeat")
+            .WithSummary("The run is alive; a passport within 5 minutes of expiry is renewed.");
+        device.MapPost("/finish", FinishAsync).WithName("FinishRun").WithSummary("How the run ended.");
+
         app.MapGet("/v1/workspaces/{workspaceId}/runs", ListAsync).WithTags("Runs").RequireOwner().RequireWorkspaceRole(Roles.Member)
             .WithName("ListRuns").WithSummary("The workspace's runs, newest first.").ProducesErrors(ErrorCodes.AgentNotFound);
         return app;
@@ -41,6 +51,16 @@ internal static class RunEndpoints
     private static async Task<Ok<RunView>> CancelAsync(string runId, Caller caller, RunService s, CancellationToken ct) =>
         TypedResults.Ok(await s.CancelAsync(caller, runId, ct));
 
+    private static async Task<Ok<AcceptedRun>> AcceptAsync(string runId, Caller caller, HttpContext http, IOptions<ParleyOptions> options, RunService s,
+        CancellationToken ct) =>
+        TypedResults.Ok(await s.AcceptAsync(caller, runId, PublicUrls.Base(http, options.Value), ct));
+
+    private static async Task<Ok<HeartbeatAnswer>> HeartbeatAsync(string runId, Caller caller, RunService s, CancellationToken ct) =>
+        TypedResults.Ok(await s.HeartbeatAsync(caller, runId, ct));
+
+    private static async Task<Ok<RunView>> FinishAsync(string runId, FinishRunRequest request, Caller caller, RunService s, CancellationToken ct) =>
+        TypedResults.Ok(await s.FinishAsync(caller, runId, request, ct));
+
     private static async Task<Ok<Page<RunView>>> ListAsync(string? agent,
         [AllowedValues("queued", "dispatched", "running", "cancelling", "succeeded", "failed", "cancelled", "timed_out", "expired", "skipped")] string? status,
         [AllowedValues("mention", "task_assigned", "direct_message", "manual", "webhook", "schedule")] string? reason,
@@ -48,10 +68,10 @@ internal static class RunEndpoints
         TypedResults.Ok(await s.ListAsync(access.Workspace, agent, status, reason, limit, cursor, ct));
 }
 
-/// <summary>Ends runs no device took within <c>Wake:QueueSeconds</c>. One node at a time.</summary>
-internal sealed class RunExpiryJob(RunService runs) : Platform.Jobs.IBackgroundJob
+/// <summary>The runs' clocks: queue expiry, heartbeat lapse, maximum duration (<see cref="RunService.ApplyClocksAsync"/>). One node at a time.</summary>
+internal sealed class RunClockJob(RunService runs) : Platform.Jobs.IBackgroundJob
 {
-    public string Name => "run-expiry";
-    public TimeSpan Interval => TimeSpan.FromSeconds(30);
-    public Task<int> RunAsync(CancellationToken cancellationToken) => runs.ExpireQueuedAsync(cancellationToken);
+    public string Name => "run-clocks";
+    public TimeSpan Interval => TimeSpan.FromSeconds(15);
+    public Task<int> RunAsync(CancellationToken cancellationToken) => runs.ApplyClocksAsync(cancellationToken);
 }

@@ -11,6 +11,7 @@ using Parley.Server.Governance.Credits;
 using Parley.Server.Governance.Usage;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
+using Parley.Server.Identity.Devices;
 using Parley.Server.Identity.Owners;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
@@ -21,9 +22,11 @@ namespace Parley.Server.Wake.Runs;
 
 /// <summary>
 /// Runs: starting one (exactly one active per agent, metered on <c>runs</c>, its minutes' credits reserved), reading,
-/// cancelling, and ending (credits settled at the minutes it ran). What dispatches a run to a device comes next.
+/// dispatching it to a device (<see cref="RunDispatch"/>), the device's accept, heartbeats and finish, cancelling, and
+/// ending (credits settled at the minutes it ran; the run's passport stops working).
 /// </summary>
-internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quotas quotas, CreditLedger credits, Prices prices, IOptions<WakeOptions> options)
+internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quotas quotas, CreditLedger credits, Prices prices, RunDispatch dispatch,
+    TokenService tokens, DeviceSignals signals, IOptions<WakeOptions> options)
 {
     public const int MaxInputBytes = 64 * 1024;
     private ParleyDb Db => writes.Db;
@@ -71,6 +74,7 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
             await quotas.AdmitAsync(run.WorkspaceId, Meters.Runs, 1, c);
             var maxMinutes = (Options.MaxRunSeconds + 59) / 60;
             run.CreditReservation = (await credits.ReserveAsync(run.WorkspaceId, prices.MicrosOf(Prices.RunMinute) * maxMinutes, run.Id, c))?.LedgerId;
+            await dispatch.DispatchAsync(run, c);
         }
         Db.Runs.Add(run);
         return run;
@@ -120,6 +124,7 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
                     break;
                 case RunStatus.Dispatched or RunStatus.Running:
                     run.Status = RunStatus.Cancelling;
+                    signals.Pending(run.DeviceId!);
                     break;
                 case RunStatus.Cancelling:
                     break;
@@ -145,28 +150,137 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
         }
     }
 
-    /// <summary>Runs no device took within <c>Wake:QueueSeconds</c> end <c>expired</c> (<c>no_device</c>).</summary>
-    public async Task<int> ExpireQueuedAsync(CancellationToken ct)
+    /// <summary>
+    /// The runs' clocks: a run no device accepted within <c>Wake:QueueSeconds</c> ends <c>expired</c> (<c>no_device</c>);
+    /// one without a heartbeat for <c>Wake:HeartbeatTimeoutSeconds</c>, or past <c>Wake:MaxRunSeconds</c> plus that grace
+    /// for the listener's own report, ends <c>timed_out</c> (<c>timeout</c>).
+    /// </summary>
+    public async Task<int> ApplyClocksAsync(CancellationToken ct)
     {
-        var before = time.NowMs() - (Options.QueueSeconds * Clock.SecondMs);
-        var due = await Db.Runs.AsNoTracking().Where(r => (r.Status == RunStatus.Queued || r.Status == RunStatus.Dispatched) && r.CreatedAt <= before)
+        var now = time.NowMs();
+        var queuedBefore = now - (Options.QueueSeconds * Clock.SecondMs);
+        var silentBefore = now - (Options.HeartbeatTimeoutSeconds * Clock.SecondMs);
+        var startedBefore = silentBefore - (Options.MaxRunSeconds * Clock.SecondMs);
+        bool Expired(Run r) => r.Status is RunStatus.Queued or RunStatus.Dispatched && r.CreatedAt <= queuedBefore;
+        bool Lapsed(Run r) => r.Status is RunStatus.Running or RunStatus.Cancelling && (r.HeartbeatAt <= silentBefore || r.StartedAt <= startedBefore);
+        var due = await Db.Runs.AsNoTracking()
+            .Where(r => ((r.Status == RunStatus.Queued || r.Status == RunStatus.Dispatched) && r.CreatedAt <= queuedBefore)
+                || ((r.Status == RunStatus.Running || r.Status == RunStatus.Cancelling) && (r.HeartbeatAt <= silentBefore || r.StartedAt <= startedBefore)))
             .OrderBy(r => r.CreatedAt).Select(r => new { r.Id, r.AgentId }).Take(500).ToListAsync(ct);
-        var expired = 0;
+        var ended = 0;
         foreach (var item in due)
         {
-            expired += await writes.RunAsync(async c =>
+            ended += await writes.RunAsync(async c =>
             {
                 await writes.LockAsync(c, LockKeys.AgentRuns(item.AgentId));
                 var run = await Db.Runs.FirstAsync(r => r.Id == item.Id, c);
-                if (run.Status is not (RunStatus.Queued or RunStatus.Dispatched) || run.CreatedAt > before)
+                if (Expired(run))
                 {
-                    return 0;
+                    await EndAsync(run, RunStatus.Expired, "no_device", c);
+                    return 1;
                 }
-                await EndAsync(run, RunStatus.Expired, "no_device", c);
-                return 1;
+                if (Lapsed(run))
+                {
+                    await EndAsync(run, RunStatus.TimedOut, "timeout", c);
+                    return 1;
+                }
+                return 0;
             }, ct);
         }
-        return expired;
+        return ended;
+    }
+
+    /// <summary>
+    /// The device takes a run dispatched to it: <c>running</c>, with a passport for the run's agent (its scopes narrowed
+    /// to read, write, upload and download when constrained) that stops working when the run ends.
+    /// </summary>
+    public Task<AcceptedRun> AcceptAsync(Caller device, string runId, string apiUrl, CancellationToken ct) =>
+        writes.RunAsync(async c =>
+        {
+            var run = await DeviceRunAsync(device, runId, c);
+            if (run.Status != RunStatus.Dispatched)
+            {
+                throw ApiErrors.Conflict($"The run is {run.Status}, not waiting to be accepted.");
+            }
+            var now = time.NowMs();
+            run.Status = RunStatus.Running;
+            run.StartedAt = now;
+            run.HeartbeatAt = now;
+            run.WakeAckedAt ??= now;
+            var (passport, expires) = await PassportAsync(run, c);
+            run.PassportExpiresAt = expires.ToUnixTimeMilliseconds();
+            await Db.SaveChangesAsync(c);
+            return new AcceptedRun((await ViewsAsync([run], c))[0], passport, expires, apiUrl);
+        }, ct);
+
+    /// <summary>The device's run is alive; a passport within 5 minutes of expiry is renewed.</summary>
+    public Task<HeartbeatAnswer> HeartbeatAsync(Caller device, string runId, CancellationToken ct) =>
+        writes.RunAsync(async c =>
+        {
+            var run = await DeviceRunAsync(device, runId, c);
+            if (run.Status is not (RunStatus.Running or RunStatus.Cancelling))
+            {
+                throw ApiErrors.Conflict($"The run is {run.Status}.");
+            }
+            var now = time.NowMs();
+            run.HeartbeatAt = now;
+            string? passport = null;
+            if (run.PassportExpiresAt is not { } expires || expires - now <= 5 * Clock.MinuteMs)
+            {
+                (passport, var renewed) = await PassportAsync(run, c);
+                run.PassportExpiresAt = renewed.ToUnixTimeMilliseconds();
+            }
+            return new HeartbeatAnswer(passport, Clock.Time(run.PassportExpiresAt!.Value));
+        }, ct);
+
+    /// <summary>The device reports how the run ended.</summary>
+    public async Task<RunView> FinishAsync(Caller device, string runId, FinishRunRequest request, CancellationToken ct)
+    {
+        var v = new Validator();
+        v.Required("status", request.Status);
+        v.OneOf("status", request.Status, RunStatus.Succeeded, RunStatus.Failed, RunStatus.Cancelled);
+        v.Length("failure_reason", request.FailureReason, 0, 200);
+        if (request.Summary is { } summary && Encoding.UTF8.GetByteCount(summary) > 4096)
+        {
+            v.Add("summary", "must be at most 4096 bytes");
+        }
+        if (request.OutputTail is { } tail && Encoding.UTF8.GetByteCount(tail) > 16384)
+        {
+            v.Add("output_tail", "must be at most 16384 bytes");
+        }
+        v.ThrowIfInvalid();
+        var run = await writes.RunAsync(async c =>
+        {
+            var run = await DeviceRunAsync(device, runId, c);
+            if (run.Status is not (RunStatus.Running or RunStatus.Cancelling or RunStatus.Dispatched))
+            {
+                throw ApiErrors.Conflict($"The run already ended ({run.Status}).");
+            }
+            run.ExitCode = request.ExitCode;
+            run.Summary = request.Summary;
+            run.OutputTail = request.OutputTail;
+            var failure = request.FailureReason ?? (request.Status == RunStatus.Failed && request.ExitCode is not (null or 0) ? "exit_nonzero"
+                : request.Status == RunStatus.Cancelled ? "cancelled_by_owner" : null);
+            await EndAsync(run, request.Status!, request.Status == RunStatus.Succeeded ? null : failure, c);
+            return run;
+        }, ct);
+        return (await ViewsAsync([run], ct))[0];
+    }
+
+    /// <summary>A run dispatched to this device, under its agent's lock; any other is <c>NOT_FOUND</c>.</summary>
+    private async Task<Run> DeviceRunAsync(Caller device, string runId, CancellationToken c)
+    {
+        var agentId = await Db.Runs.Where(r => r.Id == runId && r.DeviceId == device.Device!.Id).Select(r => r.AgentId).FirstOrDefaultAsync(c)
+            ?? throw ApiErrors.NotFound();
+        await writes.LockAsync(c, LockKeys.AgentRuns(agentId));
+        return await Db.Runs.FirstAsync(r => r.Id == runId, c);
+    }
+
+    private async Task<(string Token, DateTimeOffset ExpiresAt)> PassportAsync(Run run, CancellationToken c)
+    {
+        var agent = await AgentQueries.ByIdAsync(Db, run.AgentId, c) ?? throw ApiErrors.NotFound();
+        var scopes = run.Constrained ? [Scopes.Read, Scopes.Write, Scopes.Upload, Scopes.Download] : Scopes.All;
+        return tokens.IssueRunPassport(agent.Id, agent.Plate, agent.OwnerWorkspaceId, run.Id, scopes);
     }
 
     private Task<string?> ActiveRunIdAsync(string agentId, CancellationToken c) =>
