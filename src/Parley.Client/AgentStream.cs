@@ -117,13 +117,14 @@ public sealed class AgentStream : IAsyncDisposable
                     delay = _options.ReconnectDelay;
                     break;
                 }
-                catch (Exception e) when (e is WebSocketException or HttpRequestException)
-                {
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-                }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
                 {
                     break;
+                }
+                catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or OperationCanceledException)
+                {
+                    // Any failure to reach the server (refused, reset mid-handshake, a connect that timed out): wait and try again.
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
                 }
             }
         }

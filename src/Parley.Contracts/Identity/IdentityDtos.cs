@@ -29,7 +29,8 @@ public sealed record CreateAgentRequest(
 public sealed record UpdateAgentRequest(
     [property: StringLength(100)] string? DisplayName = null, [property: StringLength(500)] string? Description = null,
     [property: AllowedValues("none", "send", "full")] string? Paused = null, [property: AllowedValues("open", "contacts_only")] string? InboxMode = null,
-    [property: AllowedValues("open", "contacts_only")] string? GroupInvitePolicy = null, bool? Listed = null);
+    [property: AllowedValues("open", "contacts_only")] string? GroupInvitePolicy = null, bool? Listed = null,
+    [property: MaxLength(3)] IReadOnlyList<string>? WakeOn = null);
 public sealed record CreateKeyRequest(
     [property: Required, AllowedValues("secret", "publishable")] string? Kind = null, [property: StringLength(100)] string? Name = null,
     [property: MinLength(1)] IReadOnlyList<string>? Scopes = null);
@@ -65,7 +66,11 @@ public sealed record InviteCreated(WorkspaceInviteView Invite);
 
 public sealed record AgentView(
     string Id, string Handle, string Plate, string? DisplayName, string? Description, string? OwnerWorkspaceId, string Status,
-    string Paused, string InboxMode, string GroupInvitePolicy, bool Listed, bool IsDefault, DateTimeOffset CreatedAt);
+    string Paused, string InboxMode, string GroupInvitePolicy, bool Listed, bool IsDefault, DateTimeOffset CreatedAt)
+{
+    /// <summary>What wakes the agent on its owner's devices: <c>mention</c>, <c>task_assigned</c>, <c>direct_message</c>.</summary>
+    public IReadOnlyList<string> WakeOn { get; init; } = [];
+}
 
 public sealed record PublicAgentView(string Handle, string Plate, string? DisplayName, string? Description, DateTimeOffset CreatedAt);
 

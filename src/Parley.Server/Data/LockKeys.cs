@@ -15,9 +15,11 @@ namespace Parley.Server.Data;
 /// <item><c>enforcement:</c> (blocks and reports against an agent)</item>
 /// <item><c>workspace-rooms:</c>, then <c>room:</c> (every write that decides a room's leases or members), then <c>room-file:</c></item>
 /// <item><c>webhooks:</c></item>
-/// <item><c>agent-runs:</c> (an agent's one active run; a run's quota and credits come after, below)</item>
 /// <item><c>storage:</c> (the file store's quota; any module may create a file)</item>
-/// <item><c>quota:</c> (a workspace's meter with a quota; a meter without one takes no key, only the row lock of one of its day's shards)</item>
+/// <item><c>quota:</c> of a send's own <c>messages</c> meter (a meter with a quota takes the key; one without takes only
+/// the row lock of one of its day's shards)</item>
+/// <item><c>agent-runs:</c> (an agent's one active run: a manual start, or a wake the send's mentions or message cause)</item>
+/// <item><c>quota:</c> of <c>runs</c> and the other meters, in the order of <c>Meters.Monthly</c></item>
 /// <item><c>credits:</c> (the credit ledger; last, since any priced action spends after its other checks)</item>
 /// </list>
 /// </para>

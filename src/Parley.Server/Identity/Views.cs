@@ -18,7 +18,7 @@ internal static class Views
     public static WorkspaceView ToView(this Workspace w) => new(w.Id, w.Name, w.Plan, w.OwnerAccountId, Clock.Time(w.CreatedAt));
 
     public static AgentView ToView(this Agent a) => new(a.Id, a.Handle, a.Plate, a.DisplayName, a.Description, a.OwnerWorkspaceId,
-        a.Status, a.Paused, a.InboxMode, a.GroupInvitePolicy, a.Listed, a.IsDefault, Clock.Time(a.CreatedAt));
+        a.Status, a.Paused, a.InboxMode, a.GroupInvitePolicy, a.Listed, a.IsDefault, Clock.Time(a.CreatedAt)) { WakeOn = WakeTriggers.Of(a) };
 
     /// <summary>An agent as every response names an actor; a deleted agent keeps only its id and handle.</summary>
     public static ActorRef ToActor(this Agent agent) => agent.Status == AgentStatus.Deleted

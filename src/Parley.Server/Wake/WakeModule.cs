@@ -21,6 +21,7 @@ internal static class WakeModule
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHub>());
         services.AddScoped<RunService>();
         services.AddScoped<RunDispatch>();
+        services.AddScoped<AgentWaker>();
         services.AddScoped<IRunPassports, RunPassports>();
         services.AddBackgroundJob<RunClockJob>();
         return builder;

@@ -43,6 +43,10 @@ internal sealed class Agent
     public required string GroupInvitePolicy { get; set; }
     public bool Listed { get; set; }
     public bool IsDefault { get; set; }
+
+    /// <summary>What wakes it (space-separated: <c>mention</c>, <c>task_assigned</c>, <c>direct_message</c>); null is the default, mentions and tasks.</summary>
+    public string? WakeOn { get; set; }
+
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
 }
@@ -92,4 +96,18 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.HasKey(k => k.Id);
         builder.HasIndex(k => k.AgentId);
     }
+}
+
+/// <summary>What may wake an agent on its owner's devices (wake.md), and the default.</summary>
+internal static class WakeTriggers
+{
+    public const string Mention = "mention";
+    public const string TaskAssigned = "task_assigned";
+    public const string DirectMessage = "direct_message";
+
+    public static readonly IReadOnlyList<string> All = [Mention, TaskAssigned, DirectMessage];
+    public static readonly IReadOnlyList<string> Default = [Mention, TaskAssigned];
+
+    public static IReadOnlyList<string> Of(Agent agent) =>
+        agent.WakeOn is null ? Default : agent.WakeOn.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -20,7 +20,7 @@ internal static class AgentQueries
     public static readonly string Columns = Sql.Select("a",
     [
         "id", "handle", "plate", "display_name", "description", "owner_workspace_id", "registered_email", "status", "status_reason",
-        "paused", "inbox_mode", "group_invite_policy", "listed", "is_default", "created_at", "updated_at",
+        "paused", "inbox_mode", "group_invite_policy", "listed", "is_default", "wake_on", "created_at", "updated_at",
     ]);
 
     public static Agent Read(DbDataReader r) => new()
@@ -29,7 +29,7 @@ internal static class AgentQueries
         Description = r.TextOrNull("a_description"), OwnerWorkspaceId = r.TextOrNull("a_owner_workspace_id"),
         RegisteredEmail = r.TextOrNull("a_registered_email"), Status = r.Text("a_status"), StatusReason = r.TextOrNull("a_status_reason"),
         Paused = r.Text("a_paused"), InboxMode = r.Text("a_inbox_mode"), GroupInvitePolicy = r.Text("a_group_invite_policy"),
-        Listed = r.Flag("a_listed"), IsDefault = r.Flag("a_is_default"), CreatedAt = r.Int64("a_created_at"), UpdatedAt = r.Int64("a_updated_at"),
+        Listed = r.Flag("a_listed"), IsDefault = r.Flag("a_is_default"), WakeOn = r.TextOrNull("a_wake_on"), CreatedAt = r.Int64("a_created_at"), UpdatedAt = r.Int64("a_updated_at"),
     };
 
     /// <summary>The key columns as <c>k_&lt;column&gt;</c> (alias <c>k</c>).</summary>

@@ -119,12 +119,20 @@ internal sealed class AgentService(
     {
         var v = new Validator();
         v.OneOf("paused", request.Paused, PauseMode.None, PauseMode.Send, PauseMode.Full);
+        for (var i = 0; request.WakeOn is not null && i < request.WakeOn.Count; i++)
+        {
+            v.OneOf($"wake_on[{i}]", request.WakeOn[i], [.. WakeTriggers.All]);
+        }
         ValidateSettings(v, request);
         v.ThrowIfInvalid();
         return await writes.RunAsync(async c =>
         {
             var agent = await FindOwnedAsync(workspace, agentId, c, track: true);
             Apply(agent, request);
+            if (request.WakeOn is { } wakeOn)
+            {
+                agent.WakeOn = string.Join(' ', wakeOn.Distinct(StringComparer.Ordinal));
+            }
             if (request.Paused is { } paused && paused != agent.Paused)
             {
                 agent.Paused = paused;

@@ -1,8 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Errors;
+using Parley.Contracts.Wake;
 using Parley.Contracts.Messaging;
 using Parley.Server.Data;
+using Parley.Server.Wake;
+using Parley.Server.Wake.Runs;
 using Parley.Server.Identity;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Messaging.Attachments;
@@ -21,7 +24,7 @@ namespace Parley.Server.Messaging.Direct;
 /// outreach → conversation row → recipient's inbox row).
 /// </summary>
 internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, MessageStore messages, FanOut fanOut, AttachmentService attachments,
-    MessageQuota quota, IOptions<MessagingOptions> options)
+    MessageQuota quota, AgentWaker waker, IOptions<MessagingOptions> options)
 {
     private ParleyDb Db => writes.Db;
     private MessagingLimits Limits => options.Value.Limits;
@@ -101,8 +104,11 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
             throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",
                 ApiErrors.Details(("recipient_handle", recipient.Handle), ("undelivered_count", delivered.Backlog)));
         }
-        // 10. The sender's workspace's monthly message quota (taken last: its counter row is the last lock).
+        // 10. The sender's workspace's monthly message quota.
         await quota.AdmitAsync(sender, c);
+        // A recipient whose wake_on includes direct messages is woken on its owner's device (its run's locks come last).
+        await waker.WakeAsync(recipient.Id, new WakeRequester("agent:" + sender.Id, null, sender.OwnerWorkspaceId),
+            new RunRequest(RunReasons.DirectMessage, "agent:" + sender.Id) { MessageId = message.Id }, c);
         var warning = delivered.Backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={delivered.Backlog}" : null;
         return new SendResult(MessageViews.ToView(message, sender.ToActor()), Created: true, warning);
     }

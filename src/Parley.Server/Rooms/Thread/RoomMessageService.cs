@@ -1,24 +1,27 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Contracts.Errors;
+using Parley.Contracts.Wake;
 using Parley.Contracts.Governance;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
 using Parley.Server.Data;
+using Parley.Server.Wake;
+using Parley.Server.Wake.Runs;
 using Parley.Server.Governance.Usage;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
+using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
-using Parley.Server.Platform;
 using Parley.Server.Rooms.Membership;
 
 namespace Parley.Server.Rooms.Thread;
 
 /// <summary>A room's thread, and mentions: recorded for each mentioned member agent, listed, and handled once.</summary>
-internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess access, RoomNotifier notifier, Quotas quotas, TimeProvider time,
+internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess access, RoomNotifier notifier, Quotas quotas, AgentWaker waker, TimeProvider time,
     IOptions<RoomsOptions> options)
 {
     private const int ExcerptLength = 200;
@@ -88,8 +91,8 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
 
     /// <summary>
     /// Inside a write transaction: takes the room's next seq, stores the message and one mention per mentioned agent,
-    /// counts it on the <c>messages</c> meter of <see cref="RoomScope.UsageWorkspaceId"/> (last, so its counter row is
-    /// the transaction's last lock; over the quota nothing is stored), and pushes <c>room.message</c> and
+    /// counts it on the <c>messages</c> meter of <see cref="RoomScope.UsageWorkspaceId"/> (over the quota nothing is
+    /// stored), wakes the mentioned agents that want it (<see cref="AgentWaker"/>), and pushes <c>room.message</c> and
     /// <c>mention.new</c> once it commits.
     /// </summary>
     public async Task<RoomMessage> StoreAsync(RoomScope scope, string body, IReadOnlyList<string> mentioned, string? parentId,
@@ -106,6 +109,8 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
         };
         Db.RoomMessages.Add(message);
         await notifier.MessagePostedAsync(roomId, message.Id, sender, c);
+        // The message's own quota before the wakes its mentions start (LockKeys: a send's quota, then agent-runs).
+        await quotas.AdmitAsync(scope.UsageWorkspaceId, Meters.Messages, 1, c);
         var excerpt = Excerpt(body);
         foreach (var agentId in mentioned)
         {
@@ -116,8 +121,10 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
             };
             Db.Mentions.Add(mention);
             notifier.Mentioned(agentId, mention.Id);
+            // A mention (or the mention of an assignment) may wake the agent on its owner's device.
+            await waker.WakeAsync(agentId, new WakeRequester(sender, scope.Caller.Account?.Id, scope.Caller.Agent?.OwnerWorkspaceId),
+                new RunRequest(taskId is null ? RunReasons.Mention : RunReasons.TaskAssigned, sender) { RoomId = roomId, MentionId = mention.Id, TaskId = taskId }, c);
         }
-        await quotas.AdmitAsync(scope.UsageWorkspaceId, Meters.Messages, 1, c);
         return message;
     }
 

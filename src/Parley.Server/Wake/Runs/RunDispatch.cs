@@ -27,14 +27,17 @@ internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, Tok
 
     private ParleyDb Db => writes.Db;
 
-    /// <summary>Inside the run's write: hands a queued run to an online device that binds its agent, if there is one.</summary>
+    /// <summary>
+    /// Inside the run's write: hands a queued run to an online device that binds its agent (for a constrained run, one
+    /// whose binding can run it constrained), if there is one.
+    /// </summary>
     public async Task DispatchAsync(Run run, CancellationToken c)
     {
         var fresh = time.NowMs() - DeviceSession.StaleAfterMs;
         var deviceId = await (
             from binding in Db.DeviceBindings
             join device in Db.Devices on binding.DeviceId equals device.Id
-            where binding.AgentId == run.AgentId && device.Status == Device.Active
+            where binding.AgentId == run.AgentId && device.Status == Device.Active && (!run.Constrained || binding.ConstrainedCapable)
                 && Db.DeviceSessions.Any(s => s.DeviceId == device.Id && s.SeenAt > fresh)
             orderby device.LastSeenAt descending, device.Id
             select device.Id).FirstOrDefaultAsync(c);
@@ -47,8 +50,11 @@ internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, Tok
     /// <summary>A device said hello: it takes the queued runs of the agents it binds.</summary>
     public async Task<int> DispatchQueuedAsync(string deviceId, CancellationToken ct)
     {
-        var agentIds = await Db.DeviceBindings.AsNoTracking().Where(b => b.DeviceId == deviceId).Select(b => b.AgentId).ToListAsync(ct);
-        var queued = await Db.Runs.AsNoTracking().Where(r => agentIds.Contains(r.AgentId) && r.Status == RunStatus.Queued)
+        var bindings = await Db.DeviceBindings.AsNoTracking().Where(b => b.DeviceId == deviceId).ToListAsync(ct);
+        var agentIds = bindings.Select(b => b.AgentId).ToList();
+        var constrainedIds = bindings.Where(b => b.ConstrainedCapable).Select(b => b.AgentId).ToList();
+        var queued = await Db.Runs.AsNoTracking()
+            .Where(r => agentIds.Contains(r.AgentId) && r.Status == RunStatus.Queued && (!r.Constrained || constrainedIds.Contains(r.AgentId)))
             .Select(r => new { r.Id, r.AgentId }).ToListAsync(ct);
         var dispatched = 0;
         foreach (var item in queued)

@@ -25,6 +25,17 @@ namespace Parley.Server.Wake.Runs;
 /// dispatching it to a device (<see cref="RunDispatch"/>), the device's accept, heartbeats and finish, cancelling, and
 /// ending (credits settled at the minutes it ran; the run's passport stops working).
 /// </summary>
+/// <summary>Why a run starts and what it is about. A cross-owner run always runs constrained.</summary>
+internal sealed record RunRequest(string Reason, string RequestedBy)
+{
+    public string? Input { get; init; }
+    public string? RoomId { get; init; }
+    public string? MentionId { get; init; }
+    public string? TaskId { get; init; }
+    public string? MessageId { get; init; }
+    public bool CrossOwner { get; init; }
+}
+
 internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quotas quotas, CreditLedger credits, Prices prices, RunDispatch dispatch,
     TokenService tokens, DeviceSignals signals, IOptions<WakeOptions> options)
 {
@@ -41,8 +52,36 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
         {
             throw ApiErrors.TooLarge(MaxInputBytes, $"A run's input is at most {MaxInputBytes} bytes.");
         }
-        var run = await writes.RunAsync(c => StartAsync(agent, RunReasons.Manual, caller.PartitionKey, input, c), ct);
+        var run = await writes.RunAsync(c => StartAsync(agent, new RunRequest(RunReasons.Manual, caller.PartitionKey) { Input = input }, c), ct);
         return (await ViewsAsync([run], ct))[0];
+    }
+
+    /// <summary>
+    /// Inside the write that wakes the agent (a mention, an assignment, a message): no second run while one is active
+    /// (the agent learns of it through its inbox); otherwise a run, or a <c>skipped</c> one saying why it could not
+    /// start (paused, a cross-owner wake with no constrained-capable binding, the quota or the credits spent) — the
+    /// write that woke it never fails because of the run.
+    /// </summary>
+    public async Task WakeAsync(Agent agent, RunRequest request, bool constrainedCapable, CancellationToken c)
+    {
+        await writes.LockAsync(c, LockKeys.AgentRuns(agent.Id));
+        if (await ActiveRunIdAsync(agent.Id, c) is not null)
+        {
+            return;
+        }
+        if (request.CrossOwner && !constrainedCapable)
+        {
+            Db.Runs.Add(Skipped(NewRun(agent, request), "constrained_runtime_required"));
+            return;
+        }
+        try
+        {
+            await StartAsync(agent, request, c);
+        }
+        catch (ApiException e) when (e.Code is ErrorCodes.QuotaExceeded or ErrorCodes.NoCredits)
+        {
+            Db.Runs.Add(Skipped(NewRun(agent, request), e.Code == ErrorCodes.QuotaExceeded ? "quota_exceeded" : "no_credits"));
+        }
     }
 
     /// <summary>
@@ -50,24 +89,17 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
     /// recorded <c>skipped</c>; otherwise the run is metered (<c>QUOTA_EXCEEDED</c>) and its most minutes' credits
     /// reserved (<c>NO_CREDITS</c>) before it is stored <c>queued</c>.
     /// </summary>
-    public async Task<Run> StartAsync(Agent agent, string reason, string requestedBy, string? input, CancellationToken c)
+    public async Task<Run> StartAsync(Agent agent, RunRequest request, CancellationToken c)
     {
         await writes.LockAsync(c, LockKeys.AgentRuns(agent.Id));
         if (await ActiveRunIdAsync(agent.Id, c) is { } active)
         {
             throw new ApiException(ErrorCodes.AgentAlreadyRunning, "The agent already has an active run.", ApiErrors.Details(("run_id", active)));
         }
-        var now = time.NowMs();
-        var run = new Run
-        {
-            Id = ids.New("run"), AgentId = agent.Id, WorkspaceId = agent.OwnerWorkspaceId!, Reason = reason, Status = RunStatus.Queued,
-            Input = input, RequestedBy = requestedBy, CreatedAt = now,
-        };
+        var run = NewRun(agent, request);
         if (agent.Paused == PauseMode.Full)
         {
-            run.Status = RunStatus.Skipped;
-            run.FailureReason = "agent_paused";
-            run.EndedAt = now;
+            Skipped(run, "agent_paused");
         }
         else
         {
@@ -77,6 +109,21 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
             await dispatch.DispatchAsync(run, c);
         }
         Db.Runs.Add(run);
+        return run;
+    }
+
+    private Run NewRun(Agent agent, RunRequest request) => new()
+    {
+        Id = ids.New("run"), AgentId = agent.Id, WorkspaceId = agent.OwnerWorkspaceId!, Reason = request.Reason, Status = RunStatus.Queued,
+        Input = request.Input, RequestedBy = request.RequestedBy, RoomId = request.RoomId, MentionId = request.MentionId, TaskId = request.TaskId,
+        MessageId = request.MessageId, CrossOwner = request.CrossOwner, Constrained = request.CrossOwner, CreatedAt = time.NowMs(),
+    };
+
+    private static Run Skipped(Run run, string reason)
+    {
+        run.Status = RunStatus.Skipped;
+        run.FailureReason = reason;
+        run.EndedAt = run.CreatedAt;
         return run;
     }
 
