@@ -23,6 +23,13 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+# Schedules resolve IANA time zones from the system's zone database (Debian's tzdata).
+if [ ! -e /usr/share/zoneinfo/Europe/Paris ]; then
+  echo "== installing tzdata from Debian's packages"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq tzdata >/dev/null
+fi
+
 echo "== build"
 dotnet build Parley.slnx -c Release -warnaserror --nologo -v quiet
 

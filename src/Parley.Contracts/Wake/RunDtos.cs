@@ -54,3 +54,17 @@ public sealed record FinishRunRequest(
     [property: System.ComponentModel.DataAnnotations.StringLength(200)] string? FailureReason = null,
     string? Summary = null,
     string? OutputTail = null);
+
+public sealed record CreateScheduleRequest(
+    [property: System.ComponentModel.DataAnnotations.Required] string? Cron = null,
+    [property: System.ComponentModel.DataAnnotations.Required] string? Timezone = null,
+    JsonElement? Input = null,
+    bool? Enabled = null);
+
+public sealed record UpdateScheduleRequest(string? Cron = null, string? Timezone = null, JsonElement? Input = null, bool? Enabled = null);
+
+public sealed record ScheduleView(
+    string Id, string AgentId, string Cron, string Timezone, JsonElement? Input, bool Enabled, DateTimeOffset? NextRunAt, DateTimeOffset? LastRunAt,
+    DateTimeOffset CreatedAt);
+
+public sealed record ScheduleList(IReadOnlyList<ScheduleView> Data);

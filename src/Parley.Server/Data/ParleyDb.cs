@@ -24,6 +24,7 @@ using Parley.Server.Rooms.Files;
 using Parley.Server.Rooms.Membership;
 using Parley.Server.Rooms.Thread;
 using Parley.Server.Wake.Runs;
+using Parley.Server.Wake.Schedules;
 
 namespace Parley.Server.Data;
 
@@ -93,6 +94,7 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<CreditReservation> CreditReservations => Set<CreditReservation>();
 
     public DbSet<Run> Runs => Set<Run>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

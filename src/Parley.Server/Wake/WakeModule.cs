@@ -2,6 +2,7 @@ using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Jobs;
 using Parley.Server.Wake.Listener;
 using Parley.Server.Wake.Runs;
+using Parley.Server.Wake.Schedules;
 
 namespace Parley.Server.Wake;
 
@@ -24,6 +25,8 @@ internal static class WakeModule
         services.AddScoped<AgentWaker>();
         services.AddScoped<IRunPassports, RunPassports>();
         services.AddBackgroundJob<RunClockJob>();
+        services.AddScoped<ScheduleService>();
+        services.AddBackgroundJob<ScheduleJob>();
         return builder;
     }
 
@@ -31,6 +34,7 @@ internal static class WakeModule
     {
         app.MapListenerWebSocket();
         app.MapRuns();
+        app.MapSchedules();
         return app;
     }
 }

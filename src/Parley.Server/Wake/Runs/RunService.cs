@@ -33,6 +33,7 @@ internal sealed record RunRequest(string Reason, string RequestedBy)
     public string? MentionId { get; init; }
     public string? TaskId { get; init; }
     public string? MessageId { get; init; }
+    public string? ScheduleId { get; init; }
     public bool CrossOwner { get; init; }
 }
 
@@ -89,6 +90,27 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
     /// recorded <c>skipped</c>; otherwise the run is metered (<c>QUOTA_EXCEEDED</c>) and its most minutes' credits
     /// reserved (<c>NO_CREDITS</c>) before it is stored <c>queued</c>.
     /// </summary>
+    /// <summary>
+    /// Inside a write (a schedule's occurrence): a run, or a <c>skipped</c> one when the agent is already running
+    /// (<c>already_running</c>) or the quota or credits are spent.
+    /// </summary>
+    public async Task StartOrSkipAsync(Agent agent, RunRequest request, CancellationToken c)
+    {
+        try
+        {
+            await StartAsync(agent, request, c);
+        }
+        catch (ApiException e) when (e.Code is ErrorCodes.AgentAlreadyRunning or ErrorCodes.QuotaExceeded or ErrorCodes.NoCredits)
+        {
+            Db.Runs.Add(Skipped(NewRun(agent, request), e.Code switch
+            {
+                ErrorCodes.AgentAlreadyRunning => "already_running",
+                ErrorCodes.QuotaExceeded => "quota_exceeded",
+                _ => "no_credits",
+            }));
+        }
+    }
+
     public async Task<Run> StartAsync(Agent agent, RunRequest request, CancellationToken c)
     {
         await writes.LockAsync(c, LockKeys.AgentRuns(agent.Id));
@@ -116,7 +138,8 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
     {
         Id = ids.New("run"), AgentId = agent.Id, WorkspaceId = agent.OwnerWorkspaceId!, Reason = request.Reason, Status = RunStatus.Queued,
         Input = request.Input, RequestedBy = request.RequestedBy, RoomId = request.RoomId, MentionId = request.MentionId, TaskId = request.TaskId,
-        MessageId = request.MessageId, CrossOwner = request.CrossOwner, Constrained = request.CrossOwner, CreatedAt = time.NowMs(),
+        MessageId = request.MessageId, ScheduleId = request.ScheduleId, CrossOwner = request.CrossOwner, Constrained = request.CrossOwner,
+        CreatedAt = time.NowMs(),
     };
 
     private static Run Skipped(Run run, string reason)
