@@ -68,3 +68,18 @@ public sealed record ScheduleView(
     DateTimeOffset CreatedAt);
 
 public sealed record ScheduleList(IReadOnlyList<ScheduleView> Data);
+
+public sealed record CreateTriggerRequest(
+    [property: System.ComponentModel.DataAnnotations.Required, System.ComponentModel.DataAnnotations.StringLength(100, MinimumLength = 1)] string? Name = null,
+    JsonElement? Schema = null,
+    [property: System.ComponentModel.DataAnnotations.StringLength(8192)] string? PromptTemplate = null);
+
+public sealed record TriggerView(string Id, string AgentId, string Name, string Url, JsonElement? Schema, string? PromptTemplate, DateTimeOffset CreatedAt);
+
+/// <summary>A trigger with its secret (<c>whsec_…</c>), shown only when made or rotated.</summary>
+public sealed record TriggerCreated(string Id, string AgentId, string Name, string Url, JsonElement? Schema, string? PromptTemplate, DateTimeOffset CreatedAt,
+    string Secret);
+
+public sealed record TriggerList(IReadOnlyList<TriggerView> Data);
+
+public sealed record HookAccepted(string RunId, string Status);

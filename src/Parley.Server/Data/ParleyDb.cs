@@ -25,6 +25,7 @@ using Parley.Server.Rooms.Membership;
 using Parley.Server.Rooms.Thread;
 using Parley.Server.Wake.Runs;
 using Parley.Server.Wake.Schedules;
+using Parley.Server.Wake.Triggers;
 
 namespace Parley.Server.Data;
 
@@ -95,6 +96,8 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
 
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<Trigger> Triggers => Set<Trigger>();
+    public DbSet<TriggerCall> TriggerCalls => Set<TriggerCall>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

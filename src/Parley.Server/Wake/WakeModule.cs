@@ -3,6 +3,7 @@ using Parley.Server.Platform.Jobs;
 using Parley.Server.Wake.Listener;
 using Parley.Server.Wake.Runs;
 using Parley.Server.Wake.Schedules;
+using Parley.Server.Wake.Triggers;
 
 namespace Parley.Server.Wake;
 
@@ -27,6 +28,7 @@ internal static class WakeModule
         services.AddBackgroundJob<RunClockJob>();
         services.AddScoped<ScheduleService>();
         services.AddBackgroundJob<ScheduleJob>();
+        services.AddScoped<TriggerService>();
         return builder;
     }
 
@@ -35,6 +37,7 @@ internal static class WakeModule
         app.MapListenerWebSocket();
         app.MapRuns();
         app.MapSchedules();
+        app.MapTriggers();
         return app;
     }
 }

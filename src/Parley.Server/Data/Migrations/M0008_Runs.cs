@@ -30,6 +30,7 @@ internal sealed class M0008_Runs : Migration
                 hook_id = t.Column<string>(nullable: true),
                 schedule_id = t.Column<string>(nullable: true),
                 input = t.Column<string>(nullable: true),
+                prompt = t.Column<string>(nullable: true),
                 cross_owner = t.Column<bool>(nullable: false),
                 constrained = t.Column<bool>(nullable: false),
                 device_id = t.Column<string>(nullable: true),

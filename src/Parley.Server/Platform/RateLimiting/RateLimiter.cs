@@ -33,6 +33,7 @@ internal sealed class RateLimiter(TimeProvider time, IOptionsMonitor<ParleyOptio
         new RatePolicy("auth", 30, 60),
         new RatePolicy("device-pairing", 10, 3600),
         new RatePolicy("device-approve", 10, 60),
+        new RatePolicy("trigger-call", 60, 60),
     }.ToDictionary(p => p.Name, StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<(string Policy, string Partition), Window> _windows = new();

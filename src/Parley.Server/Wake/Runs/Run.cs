@@ -29,6 +29,9 @@ internal sealed class Run
     /// <summary>JSON, as given.</summary>
     public string? Input { get; set; }
 
+    /// <summary>The wake prompt its cause composed (a trigger's template); null composes one from the reason and input.</summary>
+    public string? Prompt { get; set; }
+
     public bool CrossOwner { get; set; }
     public bool Constrained { get; set; }
     public string? DeviceId { get; set; }

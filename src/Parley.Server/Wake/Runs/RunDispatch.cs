@@ -131,18 +131,25 @@ internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, Tok
         return tokens.SignWake(claims, PublicUrls.Base(server, options.Value), run.DeviceId!, run.WakeId!);
     }
 
-    /// <summary>What the agent is told on stdin: why it was woken, and the run's input when there is one; at most 8 KiB.</summary>
+    /// <summary>What the agent is told on stdin: the prompt its cause composed, or why it was woken and the run's input; at most 8 KiB.</summary>
     public static string Prompt(Run run, string? handle)
     {
         var text = new StringBuilder();
-        text.Append(run.Reason switch
+        if (run.Prompt is not null)
         {
-            RunReasons.Manual => $"You (@{handle}) were started by your owner (run {run.Id}).",
-            _ => $"You (@{handle}) were woken: {run.Reason} (run {run.Id}).",
-        });
-        if (run.Input is not null)
+            text.Append(run.Prompt);
+        }
+        else
         {
-            text.Append("\n\nInput:\n").Append(run.Input);
+            text.Append(run.Reason switch
+            {
+                RunReasons.Manual => $"You (@{handle}) were started by your owner (run {run.Id}).",
+                _ => $"You (@{handle}) were woken: {run.Reason} (run {run.Id}).",
+            });
+            if (run.Input is not null)
+            {
+                text.Append("\n\nInput:\n").Append(run.Input);
+            }
         }
         var prompt = new StringBuilder();
         var bytes = 0;

@@ -34,6 +34,11 @@ internal sealed record RunRequest(string Reason, string RequestedBy)
     public string? TaskId { get; init; }
     public string? MessageId { get; init; }
     public string? ScheduleId { get; init; }
+    public string? HookId { get; init; }
+
+    /// <summary>The wake prompt, when the cause composes its own (a trigger's template).</summary>
+    public string? Prompt { get; init; }
+
     public bool CrossOwner { get; init; }
 }
 
@@ -138,7 +143,7 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
     {
         Id = ids.New("run"), AgentId = agent.Id, WorkspaceId = agent.OwnerWorkspaceId!, Reason = request.Reason, Status = RunStatus.Queued,
         Input = request.Input, RequestedBy = request.RequestedBy, RoomId = request.RoomId, MentionId = request.MentionId, TaskId = request.TaskId,
-        MessageId = request.MessageId, ScheduleId = request.ScheduleId, CrossOwner = request.CrossOwner, Constrained = request.CrossOwner,
+        MessageId = request.MessageId, ScheduleId = request.ScheduleId, HookId = request.HookId, Prompt = request.Prompt, CrossOwner = request.CrossOwner, Constrained = request.CrossOwner,
         CreatedAt = time.NowMs(),
     };
 
