@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
 using Npgsql;
 using Parley.Tests.Infrastructure;
 
@@ -12,48 +11,13 @@ namespace Parley.Tests.Messaging;
 /// </summary>
 public sealed class MultiNodeTests : IAsyncLifetime
 {
-    private readonly List<ServerProcess> _nodes = [];
-    private readonly List<string> _directories = [];
-    private string? _database;
+    private PostgresNodes _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        if (!TestDatabase.IsPostgres)
-        {
-            return;
-        }
-        _database = await TestDatabase.CreatePostgresDatabaseAsync();
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        foreach (var name in new[] { "node-a", "node-b" })
-        {
-            var directory = Directory.CreateTempSubdirectory("parley-" + name).FullName;
-            _directories.Add(directory);
-            var port = ServerProcess.FreePort();
-            var connection = new NpgsqlConnectionStringBuilder(_database) { ApplicationName = "parley-" + name }.ToString();
-            _nodes.Add(await ServerProcess.StartAsync(directory,
-            [
-                $"--urls=http://127.0.0.1:{port}", "--Database:Provider=postgres", $"--Database:ConnectionString={connection}",
-                $"--Security:MasterKey={key}", $"--Storage:DataDirectory={directory}", "--Limits:PasswordHashIterations=1000",
-                "--Logging:LogLevel:Default=Warning",
-            ], new Uri($"http://127.0.0.1:{port}")));
-        }
-    }
+    private List<ServerProcess> Nodes => _cluster.Nodes;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-        if (_database is not null)
-        {
-            await TestDatabase.DropPostgresDatabaseAsync(_database);
-        }
-        foreach (var directory in _directories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    public async Task InitializeAsync() => _cluster = await PostgresNodes.StartAsync(2);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task MessagesAndRevocationsCrossNodesAndANodeResynchronisesAfterItsChannelDrops()
@@ -62,7 +26,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
         {
             return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
         }
-        using var a = new HttpClient { BaseAddress = _nodes[0].BaseAddress };
+        using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
         var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" })).OkAsync(HttpStatusCode.Created);
         var token = signup.GetProperty("access_token").GetString();
         var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
@@ -70,7 +34,7 @@ public sealed class MultiNodeTests : IAsyncLifetime
         var sender = await AgentAsync();
         var recipient = await AgentAsync();
 
-        await using var onB = await TestSocket.OpenAsync(_nodes[1].BaseAddress, recipient.ApiKey);
+        await using var onB = await TestSocket.OpenAsync(Nodes[1].BaseAddress, recipient.ApiKey);
         await (await a.PostAsync("/v1/messages", new { to = recipient.Handle, client_msg_id = "x1", content = new { text = "across nodes" } }, sender.ApiKey))
             .OkAsync(HttpStatusCode.Created);
         var frame = await onB.ExpectAsync("message.new");
@@ -79,11 +43,11 @@ public sealed class MultiNodeTests : IAsyncLifetime
             .OkAsync(HttpStatusCode.Created);
 
         // Drop node B's LISTEN connection; what is sent meanwhile arrives once B has reconnected and resynchronised.
-        await using (var admin = new NpgsqlConnection(_database))
+        await using (var admin = new NpgsqlConnection(_cluster.Database))
         {
             await admin.OpenAsync();
             await using var kill = new NpgsqlCommand(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'parley-node-b' AND query ILIKE 'LISTEN%'", admin);
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'parley-node-b' AND query ILIKE 'LISTEN%'", admin);
             Assert.Equal(1L, (long)(await kill.ExecuteScalarAsync())!);
         }
         await (await a.PostAsync("/v1/messages", new { to = recipient.Handle, client_msg_id = "x2", content = new { text = "while the channel was down" } }, sender.ApiKey))

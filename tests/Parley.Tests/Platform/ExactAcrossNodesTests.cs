@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using Npgsql;
 using Parley.Contracts.Errors;
 using Parley.Tests.Infrastructure;
 
@@ -12,49 +10,14 @@ namespace Parley.Tests.Platform;
 /// </summary>
 public sealed class ExactAcrossNodesTests : IAsyncLifetime
 {
-    private readonly List<ServerProcess> _nodes = [];
-    private readonly List<string> _directories = [];
-    private string? _database;
+    private PostgresNodes _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        if (!TestDatabase.IsPostgres)
-        {
-            return;
-        }
-        _database = await TestDatabase.CreatePostgresDatabaseAsync();
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        foreach (var name in new[] { "node-a", "node-b" })
-        {
-            var directory = Directory.CreateTempSubdirectory("parley-" + name).FullName;
-            _directories.Add(directory);
-            var port = ServerProcess.FreePort();
-            var connection = new NpgsqlConnectionStringBuilder(_database) { ApplicationName = "parley-" + name }.ToString();
-            _nodes.Add(await ServerProcess.StartAsync(directory,
-            [
-                $"--urls=http://127.0.0.1:{port}", "--Database:Provider=postgres", $"--Database:ConnectionString={connection}",
-                $"--Security:MasterKey={key}", $"--Storage:DataDirectory={directory}", "--Limits:PasswordHashIterations=1000",
-                "--Logging:LogLevel:Default=Warning", "--Testing:FaultHooks=true", $"--Admin:Emails={Actors.AdminEmail}",
-                "--Plans:metered:MonthlyGovernedCalls=50", "--Governance:Prices:governed_call=1",
-            ], new Uri($"http://127.0.0.1:{port}")));
-        }
-    }
+    private List<ServerProcess> Nodes => _cluster.Nodes;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-        if (_database is not null)
-        {
-            await TestDatabase.DropPostgresDatabaseAsync(_database);
-        }
-        foreach (var directory in _directories)
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
+    public async Task InitializeAsync() => _cluster = await PostgresNodes.StartAsync(2, "--Testing:FaultHooks=true", $"--Admin:Emails={Actors.AdminEmail}",
+            "--Plans:metered:MonthlyGovernedCalls=50", "--Governance:Prices:governed_call=1");
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task QuotaAdmissionAndCreditSpendingAreExactAcrossTwoNodes()
@@ -63,8 +26,8 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
         {
             return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
         }
-        using var a = new HttpClient { BaseAddress = _nodes[0].BaseAddress };
-        using var b = new HttpClient { BaseAddress = _nodes[1].BaseAddress };
+        using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
+        using var b = new HttpClient { BaseAddress = Nodes[1].BaseAddress };
         async Task<(string Token, string Workspace)> SignupAsync(string email)
         {
             var body = await (await a.PostAsync("/v1/auth/signup", new { email, password = "correct horse battery", name = "N" })).OkAsync(HttpStatusCode.Created);
@@ -104,8 +67,8 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
         {
             return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
         }
-        using var a = new HttpClient { BaseAddress = _nodes[0].BaseAddress };
-        using var b = new HttpClient { BaseAddress = _nodes[1].BaseAddress };
+        using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
+        using var b = new HttpClient { BaseAddress = Nodes[1].BaseAddress };
         var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
             .OkAsync(HttpStatusCode.Created);
         var owner = signup.GetProperty("access_token").GetString();
