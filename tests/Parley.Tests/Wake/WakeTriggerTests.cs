@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Parley.Contracts.Errors;
 using Parley.Tests.Infrastructure;
 
 namespace Parley.Tests.Wake;
@@ -75,7 +76,7 @@ public sealed class WakeTriggerTests(WakeServer server) : IClassFixture<WakeServ
         Assert.Equal("direct_message", runs[0].GetProperty("reason").GetString());
         Assert.StartsWith("msg_", runs[0].GetProperty("message_id").GetString());
         await (await Http.SendAsync(HttpMethod.Patch, $"/v1/workspaces/{setup.Owner.WorkspaceId}/agents/{setup.B.Id}",
-            new { wake_on = new[] { "sleepwalk" } }, setup.Owner.AccessToken)).ErrorAsync(Parley.Contracts.Errors.ErrorCodes.ValidationError);
+            new { wake_on = new[] { "sleepwalk" } }, setup.Owner.AccessToken)).ErrorAsync(ErrorCodes.ValidationError);
     }
 
     [Fact]
@@ -108,6 +109,31 @@ public sealed class WakeTriggerTests(WakeServer server) : IClassFixture<WakeServ
         Assert.Equal(setup.AgentB.Id, me.GetProperty("id").GetString());
         var scopes = JsonDocument.Parse(Convert.FromBase64String(Pad(passport.Split('.')[1]))).RootElement.GetProperty("scopes");
         Assert.DoesNotContain("invoke", scopes.EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
+    public async Task AnAgentStartsAnotherOwnersAgentOnlyWithInvokeConsentAndAConstrainedCapableBinding()
+    {
+        var setup = await server.CrossOwnerRoomAsync(scopesOfA: ["read", "write", "invoke"]);
+        var path = $"/v1/agents/{setup.AgentB.Handle}/runs";
+        await (await Http.PostAsync(path, new { }, setup.AgentA.ApiKey)).ErrorAsync(ErrorCodes.ConstrainedRuntimeRequired);
+        var deviceToken = await BindAsync(setup.OwnerB, setup.AgentB);
+        await (await Http.PostAsync(path, new { }, setup.AgentA.ApiKey)).ErrorAsync(ErrorCodes.ConstrainedRuntimeRequired);
+        await (await Http.SendAsync(HttpMethod.Put, "/v1/devices/me/bindings",
+            new[] { new { agent = setup.AgentB.Handle, host = "custom", constrained_capable = true } }, deviceToken)).OkAsync();
+        var run = await (await Http.PostAsync(path, new { }, setup.AgentA.ApiKey)).OkAsync(HttpStatusCode.Created);
+        Assert.Equal((true, true, setup.AgentA.Id), (run.GetProperty("cross_owner").GetBoolean(), run.GetProperty("constrained").GetBoolean(),
+            run.GetProperty("requested_by").GetProperty("id").GetString()));
+        await (await Http.PostAsync($"/v1/runs/{run.GetProperty("id").GetString()}/cancel", null, setup.OwnerB.AccessToken)).OkAsync();
+
+        // Without invoke, without a shared room, or once the owner withdraws its grant: refused.
+        var plain = await server.CreateAgentAsync(setup.OwnerA, scopes: ["read", "write"]);
+        await server.AddMemberAsync(setup.OwnerA.AccessToken, setup.RoomId, plain.Id);
+        await (await Http.PostAsync(path, new { }, plain.ApiKey)).ErrorAsync(ErrorCodes.ForbiddenScope);
+        var outsider = await server.CreateAgentAsync(setup.OwnerA, scopes: ["read", "write", "invoke"]);
+        await (await Http.PostAsync(path, new { }, outsider.ApiKey)).ErrorAsync(ErrorCodes.AgentNotFound);
+        await (await Http.SendAsync(HttpMethod.Delete, $"/v1/rooms/{setup.RoomId}/grant", token: setup.OwnerB.AccessToken)).OkAsync(HttpStatusCode.NoContent);
+        await (await Http.PostAsync(path, new { }, setup.AgentA.ApiKey)).ErrorAsync(ErrorCodes.NoGrant);
     }
 
     private static string Pad(string base64Url)

@@ -17,9 +17,10 @@ internal static class RunEndpoints
 {
     public static IEndpointRouteBuilder MapRuns(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/agents/{agent}/runs", StartAsync).WithTags("Runs").RequireOwner().WithName("StartRun")
-            .WithSummary("Start a run of an agent now (reason manual).")
-            .ProducesErrors(ErrorCodes.AgentNotFound, ErrorCodes.AgentAlreadyRunning, ErrorCodes.ContentTooLarge, ErrorCodes.QuotaExceeded, ErrorCodes.NoCredits);
+        app.MapPost("/v1/agents/{agent}/runs", StartAsync).WithTags("Runs").RequireOwnerOrAgent().WithName("StartRun")
+            .WithSummary("Start a run of an agent now (reason manual): its owner, or an agent sharing a room with it (another owner's needs invoke and consent).")
+            .ProducesErrors(ErrorCodes.AgentNotFound, ErrorCodes.AgentAlreadyRunning, ErrorCodes.ContentTooLarge, ErrorCodes.QuotaExceeded, ErrorCodes.NoCredits,
+                ErrorCodes.NoGrant, ErrorCodes.ConstrainedRuntimeRequired);
 
         var runs = app.MapGroup("/v1/runs/{runId}").WithTags("Runs").RequireOwner().ProducesErrors(ErrorCodes.NotFound);
         runs.MapGet("", GetAsync).WithName("GetRun").WithSummary("One run.");

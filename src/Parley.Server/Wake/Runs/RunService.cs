@@ -17,6 +17,8 @@ using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Validation;
+using Parley.Server.Rooms;
+using Parley.Server.Rooms.Board;
 
 namespace Parley.Server.Wake.Runs;
 
@@ -49,16 +51,26 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
     private ParleyDb Db => writes.Db;
     private WakeOptions Options => options.Value;
 
-    /// <summary>An owner starts a run of an agent of a workspace they belong to (reason <c>manual</c>).</summary>
+    /// <summary>
+    /// A run started by hand (reason <c>manual</c>): by an owner of the agent's workspace, or by an agent that shares a
+    /// room with it. Another owner's agent needs the <c>invoke</c> scope, a room where its owner consents (it owns the
+    /// room or granted in it: else <c>NO_GRANT</c>), and a binding that can run it constrained (else
+    /// <c>CONSTRAINED_RUNTIME_REQUIRED</c>); such a run is cross-owner and constrained.
+    /// </summary>
     public async Task<RunView> StartManualAsync(Caller caller, string agentName, StartRunRequest? request, CancellationToken ct)
     {
-        var agent = await VisibleAgentAsync(caller, agentName, ct);
+        var agent = caller.Kind == CallerKind.Agent ? await InvokableAgentAsync(caller, agentName, ct) : await VisibleAgentAsync(caller, agentName, ct);
+        var crossOwner = caller.Kind == CallerKind.Agent && caller.Agent!.OwnerWorkspaceId != agent.OwnerWorkspaceId;
+        if (crossOwner && !await Db.DeviceBindings.AnyAsync(b => b.AgentId == agent.Id && b.ConstrainedCapable, ct))
+        {
+            throw new ApiException(ErrorCodes.ConstrainedRuntimeRequired, "No device of the agent's owner can run it constrained, as a cross-owner run must.");
+        }
         var input = request?.Input is { ValueKind: not JsonValueKind.Undefined } given ? given.GetRawText() : null;
         if (input is not null && Encoding.UTF8.GetByteCount(input) > MaxInputBytes)
         {
             throw ApiErrors.TooLarge(MaxInputBytes, $"A run's input is at most {MaxInputBytes} bytes.");
         }
-        var run = await writes.RunAsync(c => StartAsync(agent, new RunRequest(RunReasons.Manual, caller.PartitionKey) { Input = input }, c), ct);
+        var run = await writes.RunAsync(c => StartAsync(agent, new RunRequest(RunReasons.Manual, caller.PartitionKey) { Input = input, CrossOwner = crossOwner }, c), ct);
         return (await ViewsAsync([run], ct))[0];
     }
 
@@ -368,6 +380,30 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
         return agent is { Status: not AgentStatus.Deleted } && await WorkspaceQueries.IsMemberAsync(Db, caller.Account!.Id, agent.OwnerWorkspaceId, ct)
             ? agent
             : throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+    }
+
+    /// <summary>An agent the calling agent shares a room with; another owner's one also needs <c>invoke</c> and that owner's consent there.</summary>
+    private async Task<Agent> InvokableAgentAsync(Caller caller, string name, CancellationToken ct)
+    {
+        var agent = await AgentQueries.ByNameAsync(Db, name, ct);
+        var shared = agent is { Status: not AgentStatus.Deleted, OwnerWorkspaceId: { } owner } && agent.Id != caller.Agent!.Id
+            ? await RoomQueries.SharedRoomsAsync(Db, caller.Agent.Id, agent.Id, owner, ct)
+            : [];
+        if (shared.Count == 0)
+        {
+            throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+        }
+        var workspaceId = agent!.OwnerWorkspaceId!;
+        if (workspaceId == caller.Agent!.OwnerWorkspaceId)
+        {
+            return agent;
+        }
+        if (!caller.HasScope(Scopes.Invoke))
+        {
+            throw new ApiException(ErrorCodes.ForbiddenScope, "Starting another owner's agent needs the 'invoke' scope.",
+                ApiErrors.Details(("required_scope", Scopes.Invoke)));
+        }
+        return shared.Any(r => r.Consents) ? agent : throw CrossOwnerRules.NoGrant(workspaceId, shared[0].RoomId);
     }
 
     private async Task<Run> VisibleRunAsync(Caller caller, string runId, CancellationToken ct)
