@@ -22,6 +22,7 @@ internal static class WakeModule
         services.AddSingleton<DeviceHub>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHub>());
         services.AddScoped<RunService>();
+        services.AddScoped<DeviceRunService>();
         services.AddScoped<RunDispatch>();
         services.AddScoped<AgentWaker>();
         services.AddScoped<IRunPassports, RunPassports>();

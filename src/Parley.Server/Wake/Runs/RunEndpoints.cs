@@ -52,14 +52,14 @@ internal static class RunEndpoints
     private static async Task<Ok<RunView>> CancelAsync(string runId, Caller caller, RunService s, CancellationToken ct) =>
         TypedResults.Ok(await s.CancelAsync(caller, runId, ct));
 
-    private static async Task<Ok<AcceptedRun>> AcceptAsync(string runId, Caller caller, HttpContext http, IOptions<ParleyOptions> options, RunService s,
+    private static async Task<Ok<AcceptedRun>> AcceptAsync(string runId, Caller caller, HttpContext http, IOptions<ParleyOptions> options, DeviceRunService s,
         CancellationToken ct) =>
         TypedResults.Ok(await s.AcceptAsync(caller, runId, PublicUrls.Base(http, options.Value), ct));
 
-    private static async Task<Ok<HeartbeatAnswer>> HeartbeatAsync(string runId, Caller caller, RunService s, CancellationToken ct) =>
+    private static async Task<Ok<HeartbeatAnswer>> HeartbeatAsync(string runId, Caller caller, DeviceRunService s, CancellationToken ct) =>
         TypedResults.Ok(await s.HeartbeatAsync(caller, runId, ct));
 
-    private static async Task<Ok<RunView>> FinishAsync(string runId, FinishRunRequest request, Caller caller, RunService s, CancellationToken ct) =>
+    private static async Task<Ok<RunView>> FinishAsync(string runId, FinishRunRequest request, Caller caller, DeviceRunService s, CancellationToken ct) =>
         TypedResults.Ok(await s.FinishAsync(caller, runId, request, ct));
 
     private static async Task<Ok<Page<RunView>>> ListAsync(string? agent,
