@@ -60,4 +60,29 @@ public sealed class MultiNodeTests : IAsyncLifetime
         await (await a.SendAsync(HttpMethod.Delete, $"/v1/workspaces/{ws}/agents/{recipient.Id}/keys/{keyId}", token: token)).OkAsync(HttpStatusCode.NoContent);
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await onB.WaitClosedAsync());
     }
+
+    [Fact]
+    public async Task ADeviceRevokedThroughOneNodeLosesItsListenerOnTheOther()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
+        }
+        using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
+        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" })).OkAsync(HttpStatusCode.Created);
+        var token = signup.GetProperty("access_token").GetString();
+        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
+        var started = await (await a.PostAsync("/v1/devices/pairings", new { name = "laptop", platform = "linux" })).OkAsync(HttpStatusCode.Created);
+        await (await a.PostAsync($"/v1/workspaces/{ws}/devices/approve", new { user_code = started.GetProperty("user_code").GetString() }, token)).OkAsync();
+        var issued = await (await a.PostAsync("/v1/devices/pairings/token", new { device_code = started.GetProperty("device_code").GetString() })).OkAsync();
+
+        await using var listener = await TestSocket.ConnectAsync(Nodes[1].BaseAddress, issued.GetProperty("device_token").GetString(), path: "/v1/devices/ws");
+        await listener.SendAsync(new { type = "hello", listener_version = "test", hosts = Array.Empty<string>() });
+        await listener.ExpectAsync("hello.ok");
+        var online = await (await a.GetAsync($"/v1/workspaces/{ws}/devices", token)).OkAsync();
+        Assert.True(online.GetProperty("data")[0].GetProperty("online").GetBoolean());
+        await (await a.SendAsync(HttpMethod.Delete, $"/v1/workspaces/{ws}/devices/{issued.GetProperty("device").GetProperty("id").GetString()}", token: token))
+            .OkAsync(HttpStatusCode.NoContent);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await listener.WaitClosedAsync());
+    }
 }
