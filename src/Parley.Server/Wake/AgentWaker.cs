@@ -23,12 +23,21 @@ internal sealed class AgentWaker(Writes writes, RunService runs)
 
     public async Task WakeAsync(string agentId, WakeRequester requester, RunRequest request, CancellationToken c)
     {
-        if (await AgentQueries.ByIdAsync(Db, agentId, c) is not { OwnerWorkspaceId: { } workspaceId } agent
-            || agent.Status is AgentStatus.Deleted or AgentStatus.Suspended || !WakeTriggers.Of(agent).Contains(request.Reason))
+        if (await AgentQueries.ByIdAsync(Db, agentId, c) is { } agent)
+        {
+            await WakeAsync(agent, requester, request, c);
+        }
+    }
+
+    /// <summary>The same, for a caller that holds the agent already (a direct send has its recipient).</summary>
+    public async Task WakeAsync(Agent agent, WakeRequester requester, RunRequest request, CancellationToken c)
+    {
+        if (agent.OwnerWorkspaceId is not { } workspaceId || agent.Status is AgentStatus.Deleted or AgentStatus.Suspended
+            || !WakeTriggers.Of(agent).Contains(request.Reason))
         {
             return;
         }
-        var bindings = await Db.DeviceBindings.AsNoTracking().Where(b => b.AgentId == agentId).Select(b => b.ConstrainedCapable).ToListAsync(c);
+        var bindings = await Db.DeviceBindings.AsNoTracking().Where(b => b.AgentId == agent.Id).Select(b => b.ConstrainedCapable).ToListAsync(c);
         if (bindings.Count == 0)
         {
             return;

@@ -190,15 +190,6 @@ internal sealed class CreditLedger(Writes writes, Ids ids, TimeProvider time, Pl
         return new CreditBalance(CreditAmount.ToCredits(lots.Sum(l => l.Remaining)), bySource);
     }
 
-    /// <summary>The balance in micro-credits as the balance route counts it (unexpired lots).</summary>
-    public async Task<long> BalanceMicrosReadAsync(string workspaceId, CancellationToken ct)
-    {
-        var now = time.NowMs();
-        return await Db.CreditLots.AsNoTracking()
-            .Where(l => l.WorkspaceId == workspaceId && l.Remaining > 0 && (l.ExpiresAt == null || l.ExpiresAt > now))
-            .SumAsync(l => l.Remaining, ct);
-    }
-
     /// <summary>The ledger, newest first.</summary>
     public async Task<Page<CreditEntry>> LedgerAsync(string workspaceId, int? limit, string? cursor, CancellationToken ct)
     {

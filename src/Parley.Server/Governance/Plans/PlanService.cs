@@ -24,7 +24,7 @@ internal sealed class PlanService(Writes writes, PlanCatalog plans, IWorkspaceDi
             Agents: await Count("agents"), Rooms: await Count("rooms"), VaultEntries: await Count("vault_entries"), Sites: await Count("sites"),
             Devices: await Count("devices"), GovernedCalls: monthly.GetValueOrDefault(Meters.GovernedCalls), Runs: monthly.GetValueOrDefault(Meters.Runs),
             ModelTokens: monthly.GetValueOrDefault(Meters.ModelTokens), Messages: monthly.GetValueOrDefault(Meters.Messages),
-            CreditsBalance: CreditAmount.ToCredits(await credits.BalanceMicrosReadAsync(workspaceId, ct)));
+            CreditsBalance: (await credits.BalanceAsync(workspaceId, ct)).Balance);
         return new WorkspacePlanView(workspaceId, plan.ToView(), used, period.Start, period.End);
     }
 

@@ -107,7 +107,7 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
         // 10. The sender's workspace's monthly message quota.
         await quota.AdmitAsync(sender, c);
         // A recipient whose wake_on includes direct messages is woken on its owner's device (its run's locks come last).
-        await waker.WakeAsync(recipient.Id, new WakeRequester("agent:" + sender.Id, null, sender.OwnerWorkspaceId),
+        await waker.WakeAsync(recipient, new WakeRequester("agent:" + sender.Id, null, sender.OwnerWorkspaceId),
             new RunRequest(RunReasons.DirectMessage, "agent:" + sender.Id) { MessageId = message.Id }, c);
         var warning = delivered.Backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={delivered.Backlog}" : null;
         return new SendResult(MessageViews.ToView(message, sender.ToActor()), Created: true, warning);

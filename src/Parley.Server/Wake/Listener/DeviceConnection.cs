@@ -101,12 +101,10 @@ internal sealed class DeviceConnection(WebSocket socket, Caller caller, DeviceHu
                 await _pending.WaitAsync(ct);
                 Interlocked.Exchange(ref _signalled, 0);
                 await using var scope = scopes.CreateAsyncScope();
-                foreach (var (key, frame) in await scope.ServiceProvider.GetRequiredService<RunDispatch>().PendingAsync(DeviceId, ct))
+                foreach (var (key, frame) in await scope.ServiceProvider.GetRequiredService<RunDispatch>().PendingAsync(DeviceId, _sent, ct))
                 {
-                    if (_sent.Add(key))
-                    {
-                        await _socket.SendAsync(frame, ct);
-                    }
+                    await _socket.SendAsync(frame, ct);
+                    _sent.Add(key);
                 }
             }
         }

@@ -74,8 +74,11 @@ internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, Tok
         return dispatched;
     }
 
-    /// <summary>What the device's listener should be sent now: unacknowledged wakes and cancellations, oldest first.</summary>
-    public async Task<IReadOnlyList<(string Key, object Frame)>> PendingAsync(string deviceId, CancellationToken ct)
+    /// <summary>
+    /// What the device's listener should be sent now — unacknowledged wakes and cancellations, oldest first — leaving
+    /// out the keys the socket was already sent (so no envelope is signed for nothing).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Key, object Frame)>> PendingAsync(string deviceId, IReadOnlySet<string> sent, CancellationToken ct)
     {
         var runs = await Db.Runs.AsNoTracking()
             .Where(r => r.DeviceId == deviceId
@@ -84,9 +87,11 @@ internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, Tok
         var frames = new List<(string, object)>();
         foreach (var run in runs)
         {
-            frames.Add(run.Status == RunStatus.Cancelling
-                ? ("cancel:" + run.Id, new ListenerRunCancel(run.Id))
-                : ("wake:" + run.WakeId, new ListenerWake(await EnvelopeAsync(run, ct))));
+            var key = run.Status == RunStatus.Cancelling ? "cancel:" + run.Id : "wake:" + run.WakeId;
+            if (!sent.Contains(key))
+            {
+                frames.Add((key, run.Status == RunStatus.Cancelling ? new ListenerRunCancel(run.Id) : new ListenerWake(await EnvelopeAsync(run, ct))));
+            }
         }
         return frames;
     }

@@ -92,14 +92,7 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
             Db.Runs.Add(Skipped(NewRun(agent, request), "constrained_runtime_required"));
             return;
         }
-        try
-        {
-            await StartAsync(agent, request, c);
-        }
-        catch (ApiException e) when (e.Code is ErrorCodes.QuotaExceeded or ErrorCodes.NoCredits)
-        {
-            Db.Runs.Add(Skipped(NewRun(agent, request), e.Code == ErrorCodes.QuotaExceeded ? "quota_exceeded" : "no_credits"));
-        }
+        await StartOrSkipAsync(agent, request, c);
     }
 
     /// <summary>
@@ -108,8 +101,8 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
     /// reserved (<c>NO_CREDITS</c>) before it is stored <c>queued</c>.
     /// </summary>
     /// <summary>
-    /// Inside a write (a schedule's occurrence): a run, or a <c>skipped</c> one when the agent is already running
-    /// (<c>already_running</c>) or the quota or credits are spent.
+    /// Inside a write (a wake, a schedule's occurrence): a run, or a <c>skipped</c> one when the agent is already running
+    /// (<c>already_running</c>) or the quota or credits are spent — the write that caused it never fails because of it.
     /// </summary>
     public async Task StartOrSkipAsync(Agent agent, RunRequest request, CancellationToken c)
     {
