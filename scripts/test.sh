@@ -30,6 +30,13 @@ if [ ! -e /usr/share/zoneinfo/Europe/Paris ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq tzdata >/dev/null
 fi
 
+# The listener's end-to-end tests bind a shell-script agent that answers through the API with curl.
+if ! command -v curl >/dev/null; then
+  echo "== installing curl from Debian's packages"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq curl >/dev/null
+fi
+
 echo "== build"
 dotnet build Parley.slnx -c Release -warnaserror --nologo -v quiet
 

@@ -8,9 +8,9 @@ internal static class CliApp
 {
     public static readonly Option<Uri> Server = new("--server")
     {
-        Description = "The Parley server (default: $PARLEY_SERVER or http://127.0.0.1:8080).",
+        Description = "The Parley server (default: $PARLEY_URL, $PARLEY_SERVER, the paired device's server, or http://127.0.0.1:8080).",
         Recursive = true,
-        DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("PARLEY_SERVER") ?? "http://127.0.0.1:8080"),
+        DefaultValueFactory = _ => new Uri(Environment.GetEnvironmentVariable("PARLEY_URL") ?? Environment.GetEnvironmentVariable("PARLEY_SERVER") ?? "http://127.0.0.1:8080"),
         CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) ? uri : null,
     };
 
@@ -19,6 +19,10 @@ internal static class CliApp
         var root = new RootCommand("parley: talk to a Parley server.") { Server };
         root.Subcommands.Add(new HealthCommand(console));
         root.Subcommands.Add(new ErrorsCommand(console));
+        root.Subcommands.Add(new PairCommand(console));
+        root.Subcommands.Add(new BindCommand(console));
+        root.Subcommands.Add(new WatchCommand(console));
+        root.Subcommands.Add(new StatusCommand(console));
         return root;
     }
 }

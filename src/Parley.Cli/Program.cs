@@ -2,6 +2,19 @@ namespace Parley.Cli;
 
 internal static class Program
 {
-    public static Task<int> Main(string[] args) =>
-        CliApp.Build(new CliConsole(Console.Out, Console.Error)).Parse(args).InvokeAsync();
+    /// <summary>Exit codes: 0 success, 1 a failure (a catalog error prints its code), 2 wrong usage.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        var parse = CliApp.Build(new CliConsole(Console.Out, Console.Error)).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+            }
+            await Console.Error.WriteLineAsync("Try `parley --help`.");
+            return 2;
+        }
+        return await parse.InvokeAsync();
+    }
 }

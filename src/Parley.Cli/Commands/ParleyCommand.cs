@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Parley.Cli.Devices;
 using Parley.Client;
 
 namespace Parley.Cli.Commands;
@@ -15,10 +16,10 @@ internal abstract class ParleyCommand : Command
         Console = console;
         SetAction(async (parse, cancellationToken) =>
         {
-            var server = parse.GetValue(CliApp.Server)!;
+            var server = ServerFor(parse);
             try
             {
-                using var client = new ParleyClient(server);
+                using var client = new ParleyClient(server, Credential(parse));
                 return await ExecuteAsync(client, parse, cancellationToken);
             }
             catch (ParleyApiException e)
@@ -31,11 +32,49 @@ internal abstract class ParleyCommand : Command
                 await console.Error.WriteLineAsync($"{server} is not reachable ({e.Message})");
                 return 1;
             }
+            catch (CliException e)
+            {
+                await console.Error.WriteLineAsync(e.Message);
+                return e.ExitCode;
+            }
         });
     }
 
     protected CliConsole Console { get; }
 
+    /// <summary>The server: <c>--server</c> when given, else <c>$PARLEY_URL</c>/<c>$PARLEY_SERVER</c>, else the paired device's, else the default.</summary>
+    protected static Uri ServerFor(ParseResult parse)
+    {
+        var given = parse.GetResult(CliApp.Server) is { Implicit: false };
+        if (!given && Environment.GetEnvironmentVariable("PARLEY_URL") is null && Environment.GetEnvironmentVariable("PARLEY_SERVER") is null
+            && DeviceProfile.Load(CliHome.Resolve()) is { } device)
+        {
+            return new Uri(device.Server);
+        }
+        return parse.GetValue(CliApp.Server)!;
+    }
+
+    /// <summary>The credential sent: <c>$PARLEY_TOKEN</c> unless the verb uses another (the device's token).</summary>
+    protected virtual string? Credential(ParseResult parse) => Environment.GetEnvironmentVariable("PARLEY_TOKEN");
+
     /// <summary>The verb's work; its result is the exit code.</summary>
     protected abstract Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken cancellationToken);
+}
+
+/// <summary>A verb that acts as this machine's paired device (<c>device.json</c>).</summary>
+internal abstract class DeviceCommand(string name, string description, CliConsole console) : ParleyCommand(name, description, console)
+{
+    protected static string Home => CliHome.Resolve();
+
+    protected override string? Credential(ParseResult parse) => DeviceProfile.Load(Home)?.DeviceToken;
+
+    /// <summary>The device profile; a machine that is not paired gets a clear message and exit code 1.</summary>
+    protected static DeviceProfile Profile() =>
+        DeviceProfile.Load(Home) ?? throw new CliException($"This machine is not paired (no {DeviceProfile.PathIn(Home)}): run `parley pair` first.");
+}
+
+/// <summary>A failure the CLI explains in one line (exit code 1, or 2 for wrong usage).</summary>
+internal sealed class CliException(string message, int exitCode = 1) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
 }

@@ -39,6 +39,10 @@ internal static class WakeModule
         app.MapRuns();
         app.MapSchedules();
         app.MapTriggers();
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Platform.ParleyOptions>>().Value.Testing.FaultHooks)
+        {
+            app.MapWakeTestHooks();
+        }
         return app;
     }
 }

@@ -108,7 +108,11 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
         await quota.AdmitAsync(sender, c);
         // A recipient whose wake_on includes direct messages is woken on its owner's device (its run's locks come last).
         await waker.WakeAsync(recipient, new WakeRequester("agent:" + sender.Id, null, sender.OwnerWorkspaceId),
-            new RunRequest(RunReasons.DirectMessage, "agent:" + sender.Id) { MessageId = message.Id }, c);
+            new RunRequest(RunReasons.DirectMessage, "agent:" + sender.Id)
+            {
+                MessageId = message.Id,
+                Prompt = $"@{sender.Handle} sent you a direct message ({message.Id}, type {outgoing.Type}):\n\n{outgoing.Content}",
+            }, c);
         var warning = delivered.Backlog >= Limits.BacklogWarning ? $"{recipient.Handle}={delivered.Backlog}" : null;
         return new SendResult(MessageViews.ToView(message, sender.ToActor()), Created: true, warning);
     }

@@ -123,7 +123,12 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
             notifier.Mentioned(agentId, mention.Id);
             // A mention (or the mention of an assignment) may wake the agent on its owner's device.
             await waker.WakeAsync(agentId, new WakeRequester(sender, scope.Caller.Account?.Id, scope.Caller.Agent?.OwnerWorkspaceId),
-                new RunRequest(taskId is null ? RunReasons.Mention : RunReasons.TaskAssigned, sender) { RoomId = roomId, MentionId = mention.Id, TaskId = taskId }, c);
+                new RunRequest(taskId is null ? RunReasons.Mention : RunReasons.TaskAssigned, sender)
+                {
+                    RoomId = roomId, MentionId = mention.Id, TaskId = taskId,
+                    Prompt = (taskId is null ? $"{sender} mentioned you in room {roomId}:" : $"{sender} assigned you task {taskId} in room {roomId}:")
+                        + $"\n\n{body}",
+                }, c);
         }
         return message;
     }

@@ -77,6 +77,8 @@ internal sealed class DeviceConnection(WebSocket socket, Caller caller, DeviceHu
 
     public Task CloseAsync(WebSocketCloseStatus status, string reason) => _socket.CloseAsync(status, reason);
 
+    public Task SendAsync(object frame, CancellationToken ct) => _socket.SendAsync(frame, ct);
+
     public void Dispose()
     {
         _socket.Dispose();

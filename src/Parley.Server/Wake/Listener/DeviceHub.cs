@@ -88,6 +88,14 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
 
     public void Dispose() => _stopping.Dispose();
 
+    /// <summary>Sends a frame as it is to the device's sockets on this node (test hooks only); how many got it.</summary>
+    public async Task<int> SendRawAsync(string deviceId, System.Text.Json.JsonElement frame, CancellationToken ct)
+    {
+        var connections = _byDevice.TryGetValue(deviceId, out var found) ? found : [];
+        await Task.WhenAll(connections.Select(c => c.SendAsync(frame, ct)));
+        return connections.Length;
+    }
+
     private async Task OnRevokedAsync(string deviceId)
     {
         if (_byDevice.TryGetValue(deviceId, out var connections))

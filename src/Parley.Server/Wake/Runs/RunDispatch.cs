@@ -113,7 +113,8 @@ internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, Tok
         signals.Pending(deviceId);
     }
 
-    private async Task<string> EnvelopeAsync(Run run, CancellationToken ct)
+    /// <summary>The run's wake, signed now: the same <c>jti</c> (its wake id) every time.</summary>
+    public async Task<string> EnvelopeAsync(Run run, CancellationToken ct)
     {
         var agent = await AgentQueries.ByIdAsync(Db, run.AgentId, ct);
         var claims = new Dictionary<string, object>
