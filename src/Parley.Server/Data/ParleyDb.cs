@@ -99,6 +99,8 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<Trigger> Triggers => Set<Trigger>();
     public DbSet<TriggerCall> TriggerCalls => Set<TriggerCall>();
 
+    public DbSet<Platform.OwnerEvents.OwnerEvent> OwnerEvents => Set<Platform.OwnerEvents.OwnerEvent>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

@@ -1,3 +1,4 @@
+using Parley.Server.Platform.Jobs;
 using Parley.Server.Governance;
 using Parley.Server.Identity.Admin;
 using Parley.Server.Identity.Agents;
@@ -52,6 +53,7 @@ internal static class IdentityModule
         services.AddScoped<IWorkspaceCount, DeviceCount>();
 
         services.AddScoped<DeviceService>();
+        services.AddBackgroundJob<Devices.PairingCleanupJob>();
         services.AddScoped<DeviceSignals>();
 
         services.AddScoped<OneTimeCodes>();

@@ -69,6 +69,8 @@ internal static class PlatformServices
         services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
         services.AddHostedService<RateWindowSweeper>();
         services.AddBackgroundJob<IdempotencyCleanupJob>();
+        services.AddScoped<OwnerEvents.OwnerEventLog>();
+        services.AddBackgroundJob<OwnerEvents.OwnerEventPruneJob>();
 
         services.ConfigureHttpJsonOptions(o => ParleyJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

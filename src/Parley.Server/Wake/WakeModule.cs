@@ -24,12 +24,14 @@ internal static class WakeModule
         services.AddScoped<RunService>();
         services.AddScoped<DeviceRunService>();
         services.AddScoped<RunDispatch>();
+        services.AddScoped<RunStates>();
         services.AddScoped<AgentWaker>();
         services.AddScoped<IRunPassports, RunPassports>();
         services.AddBackgroundJob<RunClockJob>();
         services.AddScoped<ScheduleService>();
         services.AddBackgroundJob<ScheduleJob>();
         services.AddScoped<TriggerService>();
+        services.AddBackgroundJob<TriggerCallCleanupJob>();
         return builder;
     }
 

@@ -103,6 +103,11 @@ public sealed class DeviceTests(WakeServer server) : IClassFixture<WakeServer>
         var stranger = await server.SignupAsync();
         var fresh = await StartAsync();
         await (await ApproveAsync(stranger, fresh.GetProperty("user_code").GetString()!, owner.WorkspaceId)).ErrorAsync(ErrorCodes.WorkspaceNotFound);
+
+        // A day after it expired, a pairing is forgotten: its code is then unknown rather than expired.
+        server.Clock.Advance(TimeSpan.FromDays(1));
+        await (await Http.PostAsync("/_test/jobs/device-pairing-cleanup", null)).OkAsync();
+        await (await PollAsync(late)).ErrorAsync(ErrorCodes.NotFound);
     }
 
     [Fact]

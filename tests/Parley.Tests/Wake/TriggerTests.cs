@@ -85,6 +85,13 @@ public sealed class TriggerTests(WakeServer server) : IClassFixture<WakeServer>
 
         await (await CallAsync(id, body, Signed(secret, "msg_2", "{\"n\":2}"))).ErrorAsync(ErrorCodes.Unauthorized);
         await (await CallAsync(id, body, Signed(secret, "msg_3", body, server.Clock.GetUtcNow().AddMinutes(-6)))).ErrorAsync(ErrorCodes.Unauthorized);
+
+        // A webhook id is remembered for 24 hours; after that the same id is a new call (the first run expired meanwhile).
+        server.Clock.Advance(TimeSpan.FromHours(25));
+        await (await Http.PostAsync("/_test/jobs/run-clocks", null)).OkAsync();
+        await (await Http.PostAsync("/_test/jobs/trigger-call-cleanup", null)).OkAsync();
+        var later = await (await CallAsync(id, body, Signed(secret, "msg_1", body))).OkAsync(HttpStatusCode.Accepted);
+        Assert.NotEqual(first.GetProperty("run_id").GetString(), later.GetProperty("run_id").GetString());
     }
 
     [Fact]

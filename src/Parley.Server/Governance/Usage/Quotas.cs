@@ -1,9 +1,11 @@
 using Parley.Contracts.Errors;
+using Parley.Contracts.Events;
 using Parley.Server.Data;
 using Parley.Server.Governance.Plans;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Errors;
 using Parley.Server.Platform.Mailing;
+using Parley.Server.Platform.OwnerEvents;
 
 namespace Parley.Server.Governance.Usage;
 
@@ -24,7 +26,7 @@ internal sealed record Admission(string WorkspaceId, string Meter, string Day, i
 /// An action that fails inside the transaction gives its units back by rolling back; one that fails after committing
 /// calls <see cref="ReturnAsync"/>.
 /// </summary>
-internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirectory workspaces, Mailer mailer, TimeProvider time)
+internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirectory workspaces, Mailer mailer, OwnerEventLog events, TimeProvider time)
 {
     /// <summary>Percent of a quota at which a <c>usage.threshold</c> is recorded and the workspace's admins are mailed.</summary>
     public static readonly int[] Thresholds = [80, 100];
@@ -95,6 +97,8 @@ internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirecto
             r => Convert.ToInt64(r.GetValue(r.GetOrdinal("total")), System.Globalization.CultureInfo.InvariantCulture), ct,
             workspaceId, meter, period.FirstDay, period.NextFirstDay)).Single();
 
+    private sealed record ThresholdCrossed(string Meter, int Percent, long Count, long Quota);
+
     private static ApiException Exceeded(string meter, long count, long limit, Period period, DateTimeOffset now) =>
         new(ErrorCodes.QuotaExceeded, $"The workspace's monthly {meter.Replace('_', ' ')} quota is spent; it resets at the start of next month (UTC).",
             ApiErrors.Details(("meter", meter), ("count", count), ("limit", limit), ("resets_at", period.End)),
@@ -121,6 +125,7 @@ internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirecto
             {
                 continue;
             }
+            events.Record(workspaceId, OwnerEventTypes.UsageThreshold, new ThresholdCrossed(meter, percent, after, quota));
             var recipients = await workspaces.AdminEmailsAsync(workspaceId, ct);
             var subject = $"Parley: {percent}% of this month's {meter.Replace('_', ' ')} quota used";
             var body = $"Workspace {workspaceId} has used {after} of its {quota} {meter.Replace('_', ' ')} this month ({percent}%). " +

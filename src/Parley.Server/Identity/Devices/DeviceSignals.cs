@@ -64,6 +64,10 @@ internal static class DevicePresence
     public static Task<int> CloseAsync(ParleyDb db, string sessionId, CancellationToken ct) =>
         db.DeviceSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct);
 
+    /// <summary>Whether the device holds a fresh socket session on any node.</summary>
+    public static Task<bool> IsOnlineAsync(ParleyDb db, string deviceId, long now, CancellationToken ct) =>
+        db.DeviceSessions.AnyAsync(s => s.DeviceId == deviceId && s.SeenAt > now - DeviceSession.StaleAfterMs, ct);
+
     /// <summary>The listener said hello: its version and hosts, and it was seen now.</summary>
     public static Task<int> HelloAsync(ParleyDb db, string deviceId, string? version, string hostsJson, long now, CancellationToken ct) =>
         db.Devices.Where(d => d.Id == deviceId).ExecuteUpdateAsync(x => x
@@ -79,5 +83,21 @@ internal static class DevicePresence
             await db.Devices.Where(d => deviceIds.Contains(d.Id) && (d.LastSeenAt == null || d.LastSeenAt <= stale))
                 .ExecuteUpdateAsync(x => x.SetProperty(d => d.LastSeenAt, now), ct);
         }
+    }
+}
+
+/// <summary>
+/// Forgets pairings a day after they expired (until then a late poll still answers <c>CODE_EXPIRED</c>, after it
+/// <c>NOT_FOUND</c>); an approved and claimed pairing is done with once its device has its token.
+/// </summary>
+internal sealed class PairingCleanupJob(Writes writes, TimeProvider time) : Platform.Jobs.IBackgroundJob
+{
+    public string Name => "device-pairing-cleanup";
+    public TimeSpan Interval => TimeSpan.FromHours(1);
+
+    public Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var before = time.NowMs() - Clock.DayMs;
+        return writes.RunAsync(ct => writes.Db.DevicePairings.Where(p => p.ExpiresAt <= before).ExecuteDeleteAsync(ct), cancellationToken);
     }
 }

@@ -3,12 +3,14 @@ using System.Text.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Parley.Contracts.Errors;
+using Parley.Contracts.Events;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
 using Parley.Server.Data;
 using Parley.Server.Identity.Agents;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.OwnerEvents;
 using Parley.Server.Platform.Validation;
 using Parley.Server.Platform;
 using Parley.Server.Rooms.Thread;
@@ -21,7 +23,7 @@ namespace Parley.Server.Rooms.Board;
 /// </summary>
 internal sealed class TaskService(
     Writes writes, Ids ids, TimeProvider time, RoomAccess access, Leases leases, TaskLog log, CrossOwnerRules crossOwner, RoomMessageService messages,
-    RoomNotifier notifier)
+    RoomNotifier notifier, OwnerEventLog events)
 {
     private ParleyDb Db => writes.Db;
 
@@ -47,7 +49,7 @@ internal sealed class TaskService(
             };
             Db.Tasks.Add(task);
             log.Add(task, TaskEventType.Created, scope.Principal, ("assignee", task.AssigneeId), ("consent", task.Consent));
-            await MentionAssigneeAsync(scope, task, c);
+            await AnnounceAssigneeAsync(scope, task, c);
             await notifier.TaskChangedAsync(roomId, task.Id, TaskEventType.Created, scope.Principal, c);
             return task;
         }, ct);
@@ -61,8 +63,11 @@ internal sealed class TaskService(
         v.Length("definition_of_done", definitionOfDone, 0, 5_000);
     }
 
-    /// <summary>Assigning an agent mentions it, with a message in the room from whoever assigned it.</summary>
-    private async Task MentionAssigneeAsync(RoomScope scope, RoomTask task, CancellationToken c)
+    /// <summary>
+    /// Assigning an agent mentions it, with a message in the room from whoever assigned it; an assignment that waits for
+    /// the consent of the agent's owner is announced on that workspace's owner event stream.
+    /// </summary>
+    private async Task AnnounceAssigneeAsync(RoomScope scope, RoomTask task, CancellationToken c)
     {
         if (task.AssigneeId is null || task.AssigneeId == scope.Caller.Id)
         {
@@ -70,7 +75,13 @@ internal sealed class TaskService(
         }
         var handle = await AgentQueries.HandleAsync(Db, task.AssigneeId, c);
         await messages.StoreAsync(scope, $"@{handle} you are assigned: {task.Title}", [task.AssigneeId], null, task.Id, c);
+        if (task.Consent == TaskConsent.Pending && await AgentQueries.ByIdAsync(Db, task.AssigneeId, c) is { OwnerWorkspaceId: { } workspaceId })
+        {
+            events.Record(workspaceId, OwnerEventTypes.TaskConsentRequested, new ConsentRequested(task.RoomId, task.Id, task.AssigneeId));
+        }
     }
+
+    private sealed record ConsentRequested(string RoomId, string TaskId, string AgentId);
 
     public async Task<Page<TaskView>> ListAsync(Caller caller, string roomId, string? status, string? assignee, int? limit, string? cursor, CancellationToken ct)
     {
@@ -197,7 +208,7 @@ internal sealed class TaskService(
             log.Add(task, TaskEventType.Updated, scope.Principal, ("fields", changed), ("assignee", task.AssigneeId), ("consent", task.Consent));
             if (newAssignee)
             {
-                await MentionAssigneeAsync(scope, task, c);
+                await AnnounceAssigneeAsync(scope, task, c);
             }
             await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.Updated, scope.Principal, c);
             return task;

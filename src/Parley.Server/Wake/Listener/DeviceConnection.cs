@@ -29,6 +29,8 @@ internal sealed class DeviceConnection(WebSocket socket, Caller caller, DeviceHu
 
     public string DeviceId => caller.Device!.Id;
 
+    public string WorkspaceId => caller.Device!.WorkspaceId;
+
     /// <summary>This socket's row in <c>device_sessions</c>.</summary>
     public string SessionId { get; } = "dsock_" + Guid.NewGuid().ToString("N");
 

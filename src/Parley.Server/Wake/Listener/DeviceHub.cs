@@ -1,17 +1,21 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
+using Parley.Contracts.Events;
 using Parley.Server.Data;
 using Parley.Server.Identity.Devices;
 using Parley.Server.Platform;
 using Parley.Server.Platform.Cluster;
 using Parley.Server.Platform.Jobs;
+using Parley.Server.Platform.OwnerEvents;
 
 namespace Parley.Server.Wake.Listener;
 
 /// <summary>
 /// This node's listener sockets. Each has a row in <c>device_sessions</c> (refreshed every 30 s on the injected
 /// clock, so a dead node's rows go stale) that makes its device <c>online</c> on every node, and the device's
-/// <c>last_seen_at</c> is kept to the minute. A revocation announced on the cluster bus closes the device's sockets
+/// <c>last_seen_at</c> is kept to the minute. The device's first socket and its last one announce
+/// <c>device.online</c> and <c>device.offline</c> to its owners (a node that dies announces nothing: its devices'
+/// sessions just go stale). A revocation announced on the cluster bus closes the device's sockets
 /// (1008); when the host begins to stop, every socket closes with 1001.
 /// </summary>
 internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, NodeIdentity node, TimeProvider time, ILogger<DeviceHub> logger)
@@ -27,10 +31,15 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
         _byDevice.AddOrUpdate(connection.DeviceId, _ => [connection], (_, l) => [.. l, connection]);
         await using var scope = scopes.CreateAsyncScope();
         var writes = scope.ServiceProvider.GetRequiredService<Writes>();
-        await writes.RunAsync(c =>
+        var events = scope.ServiceProvider.GetRequiredService<OwnerEventLog>();
+        await writes.RunAsync(async c =>
         {
+            // The device's first socket anywhere: its owners see it come online.
+            if (!await DevicePresence.IsOnlineAsync(writes.Db, connection.DeviceId, time.NowMs(), c))
+            {
+                events.Record(connection.WorkspaceId, OwnerEventTypes.DeviceOnline, new DevicePresenceChanged(connection.DeviceId));
+            }
             DevicePresence.Open(writes.Db, connection.SessionId, connection.DeviceId, node.Id, time.NowMs());
-            return Task.CompletedTask;
         }, CancellationToken.None);
     }
 
@@ -45,7 +54,15 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
         {
             await using var scope = scopes.CreateAsyncScope();
             var writes = scope.ServiceProvider.GetRequiredService<Writes>();
-            await writes.RunAsync(c => DevicePresence.CloseAsync(writes.Db, connection.SessionId, c), CancellationToken.None);
+            var events = scope.ServiceProvider.GetRequiredService<OwnerEventLog>();
+            await writes.RunAsync(async c =>
+            {
+                await DevicePresence.CloseAsync(writes.Db, connection.SessionId, c);
+                if (!await DevicePresence.IsOnlineAsync(writes.Db, connection.DeviceId, time.NowMs(), c))
+                {
+                    events.Record(connection.WorkspaceId, OwnerEventTypes.DeviceOffline, new DevicePresenceChanged(connection.DeviceId));
+                }
+            }, CancellationToken.None);
         }
         catch (Exception exception)
         {
@@ -95,6 +112,8 @@ internal sealed class DeviceHub(IClusterBus bus, IServiceScopeFactory scopes, No
         await Task.WhenAll(connections.Select(c => c.SendAsync(frame, ct)));
         return connections.Length;
     }
+
+    private sealed record DevicePresenceChanged(string DeviceId);
 
     private async Task OnRevokedAsync(string deviceId)
     {

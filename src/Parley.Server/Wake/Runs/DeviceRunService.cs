@@ -14,7 +14,7 @@ namespace Parley.Server.Wake.Runs;
 /// A run from its device's side: accepting it (with a passport for the run's agent), heartbeats (renewing the
 /// passport), and reporting how it ended. Only the device the run was dispatched to may; any other gets <c>NOT_FOUND</c>.
 /// </summary>
-internal sealed class DeviceRunService(Writes writes, TimeProvider time, TokenService tokens, RunService runs)
+internal sealed class DeviceRunService(Writes writes, TimeProvider time, TokenService tokens, RunService runs, RunStates states)
 {
     private ParleyDb Db => writes.Db;
 
@@ -31,7 +31,7 @@ internal sealed class DeviceRunService(Writes writes, TimeProvider time, TokenSe
                 throw ApiErrors.Conflict($"The run is {run.Status}, not waiting to be accepted.");
             }
             var now = time.NowMs();
-            run.Status = RunStatus.Running;
+            states.Set(run, RunStatus.Running);
             run.StartedAt = now;
             run.HeartbeatAt = now;
             run.WakeAckedAt ??= now;

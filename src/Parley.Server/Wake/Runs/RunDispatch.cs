@@ -19,7 +19,7 @@ namespace Parley.Server.Wake.Runs;
 /// (re)connect of its device sends it again (<see cref="PendingAsync"/>), each time in a freshly signed envelope with
 /// the same <c>jti</c>.
 /// </summary>
-internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, TokenService tokens, DeviceSignals signals, IServer server,
+internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, TokenService tokens, DeviceSignals signals, RunStates states, IServer server,
     IOptions<ParleyOptions> options)
 {
     /// <summary>The prompt's limit (wake.md): 8 KiB of UTF-8.</summary>
@@ -106,7 +106,7 @@ internal sealed class RunDispatch(Writes writes, Ids ids, TimeProvider time, Tok
 
     private void Dispatch(Run run, string deviceId)
     {
-        run.Status = RunStatus.Dispatched;
+        states.Set(run, RunStatus.Dispatched);
         run.DeviceId = deviceId;
         run.DispatchedAt = time.NowMs();
         run.WakeId = ids.New("wake");

@@ -45,7 +45,7 @@ internal sealed record RunRequest(string Reason, string RequestedBy)
 }
 
 internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quotas quotas, CreditLedger credits, Prices prices, RunDispatch dispatch,
-    DeviceSignals signals, IOptions<WakeOptions> options)
+    DeviceSignals signals, RunStates states, IOptions<WakeOptions> options)
 {
     public const int MaxInputBytes = 64 * 1024;
     private ParleyDb Db => writes.Db;
@@ -89,17 +89,12 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
         }
         if (request.CrossOwner && !constrainedCapable)
         {
-            Db.Runs.Add(Skipped(NewRun(agent, request), "constrained_runtime_required"));
+            states.Add(Db, Skipped(NewRun(agent, request), "constrained_runtime_required"));
             return;
         }
         await StartOrSkipAsync(agent, request, c);
     }
 
-    /// <summary>
-    /// Inside a write: the agent's one active run, or <c>AGENT_ALREADY_RUNNING {run_id}</c>. A paused agent's run is
-    /// recorded <c>skipped</c>; otherwise the run is metered (<c>QUOTA_EXCEEDED</c>) and its most minutes' credits
-    /// reserved (<c>NO_CREDITS</c>) before it is stored <c>queued</c>.
-    /// </summary>
     /// <summary>
     /// Inside a write (a wake, a schedule's occurrence): a run, or a <c>skipped</c> one when the agent is already running
     /// (<c>already_running</c>) or the quota or credits are spent — the write that caused it never fails because of it.
@@ -112,7 +107,7 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
         }
         catch (ApiException e) when (e.Code is ErrorCodes.AgentAlreadyRunning or ErrorCodes.QuotaExceeded or ErrorCodes.NoCredits)
         {
-            Db.Runs.Add(Skipped(NewRun(agent, request), e.Code switch
+            states.Add(Db, Skipped(NewRun(agent, request), e.Code switch
             {
                 ErrorCodes.AgentAlreadyRunning => "already_running",
                 ErrorCodes.QuotaExceeded => "quota_exceeded",
@@ -121,6 +116,11 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
         }
     }
 
+    /// <summary>
+    /// Inside a write: the agent's one active run, or <c>AGENT_ALREADY_RUNNING {run_id}</c>. A paused agent's run is
+    /// recorded <c>skipped</c>; otherwise the run is metered (<c>QUOTA_EXCEEDED</c>) and its most minutes' credits
+    /// reserved (<c>NO_CREDITS</c>) before it is stored <c>queued</c> and handed to a device if one is online.
+    /// </summary>
     public async Task<Run> StartAsync(Agent agent, RunRequest request, CancellationToken c)
     {
         await writes.LockAsync(c, LockKeys.AgentRuns(agent.Id));
@@ -131,16 +131,14 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
         var run = NewRun(agent, request);
         if (agent.Paused == PauseMode.Full)
         {
-            Skipped(run, "agent_paused");
+            states.Add(Db, Skipped(run, "agent_paused"));
+            return run;
         }
-        else
-        {
-            await quotas.AdmitAsync(run.WorkspaceId, Meters.Runs, 1, c);
-            var maxMinutes = (Options.MaxRunSeconds + 59) / 60;
-            run.CreditReservation = (await credits.ReserveAsync(run.WorkspaceId, prices.MicrosOf(Prices.RunMinute) * maxMinutes, run.Id, c))?.LedgerId;
-            await dispatch.DispatchAsync(run, c);
-        }
-        Db.Runs.Add(run);
+        await quotas.AdmitAsync(run.WorkspaceId, Meters.Runs, 1, c);
+        var maxMinutes = (Options.MaxRunSeconds + 59) / 60;
+        run.CreditReservation = (await credits.ReserveAsync(run.WorkspaceId, prices.MicrosOf(Prices.RunMinute) * maxMinutes, run.Id, c))?.LedgerId;
+        states.Add(Db, run);
+        await dispatch.DispatchAsync(run, c);
         return run;
     }
 
@@ -203,7 +201,7 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
                     await EndAsync(run, RunStatus.Cancelled, "cancelled_by_owner", c);
                     break;
                 case RunStatus.Dispatched or RunStatus.Running:
-                    run.Status = RunStatus.Cancelling;
+                    states.Set(run, RunStatus.Cancelling);
                     signals.Pending(run.DeviceId!);
                     break;
                 case RunStatus.Cancelling:
@@ -220,7 +218,7 @@ internal sealed class RunService(Writes writes, Ids ids, TimeProvider time, Quot
     public async Task EndAsync(Run run, string status, string? failureReason, CancellationToken c)
     {
         var now = time.NowMs();
-        run.Status = status;
+        states.Set(run, status);
         run.FailureReason = failureReason;
         run.EndedAt = now;
         if (run.CreditReservation is { } reservation)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Parley.Server.Platform;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Parley.Server.Wake.Triggers;
@@ -48,5 +49,18 @@ internal sealed class TriggerConfiguration : IEntityTypeConfiguration<Trigger>, 
         builder.ToTable("trigger_calls");
         builder.HasKey(c => new { c.TriggerId, c.WebhookId });
         builder.HasIndex(c => c.CreatedAt);
+    }
+}
+
+/// <summary>Forgets trigger calls after 24 hours: a <c>webhook-id</c> repeated later than that makes a new run (like an <c>Idempotency-Key</c>).</summary>
+internal sealed class TriggerCallCleanupJob(Data.Writes writes, TimeProvider time) : Platform.Jobs.IBackgroundJob
+{
+    public string Name => "trigger-call-cleanup";
+    public TimeSpan Interval => TimeSpan.FromHours(1);
+
+    public Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var before = time.NowMs() - Clock.DayMs;
+        return writes.RunAsync(ct => writes.Db.TriggerCalls.Where(c => c.CreatedAt <= before).ExecuteDeleteAsync(ct), cancellationToken);
     }
 }
