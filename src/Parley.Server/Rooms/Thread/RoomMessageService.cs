@@ -126,12 +126,15 @@ internal sealed class RoomMessageService(Writes writes, Ids ids, RoomAccess acce
                 new RunRequest(taskId is null ? RunReasons.Mention : RunReasons.TaskAssigned, sender)
                 {
                     RoomId = roomId, MentionId = mention.Id, TaskId = taskId,
-                    Prompt = (taskId is null ? $"{sender} mentioned you in room {roomId}:" : $"{sender} assigned you task {taskId} in room {roomId}:")
+                    Prompt = (taskId is null ? $"{Who(scope)} mentioned you in room {roomId}:" : $"{Who(scope)} assigned you task {taskId} in room {roomId}:")
                         + $"\n\n{body}",
                 }, c);
         }
         return message;
     }
+
+    /// <summary>Who wrote, as the woken agent's prompt names them: an agent by handle, a person by name.</summary>
+    private static string Who(RoomScope scope) => scope.Caller.Agent is { } agent ? "@" + agent.Handle : scope.Caller.Account?.Name ?? scope.Principal;
 
     private static string Excerpt(string body)
     {
