@@ -42,6 +42,10 @@ public sealed class PeriodBoundaryTests(PeriodBoundaryServer server) : IClassFix
         Assert.Equal(nextMonth.AddMonths(-1), december.GetProperty("period_start").GetDateTimeOffset());
         Assert.Equal(nextMonth, december.GetProperty("resets_at").GetDateTimeOffset());
         Assert.Equal(9m, (await GetAsync(credited, "credits")).GetProperty("balance").GetDecimal());
+        // The monthly job runs now (nothing to do yet), so it is not due again a millisecond later: the expiry below is
+        // the balance's own reading, not the job's work, whenever the scheduler's wall-clock tick falls.
+        await (await Http.PostAsync("/_test/jobs/monthly-credits", null)).OkAsync();
+        Assert.Equal(9m, (await GetAsync(credited, "credits")).GetProperty("balance").GetDecimal());
 
         server.Clock.Advance(TimeSpan.FromMilliseconds(1));
         await (await Http.PostAsync("/_test/governance/admit", new { workspace_id = metered.WorkspaceId, meter = "governed_calls" })).OkAsync();
