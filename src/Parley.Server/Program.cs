@@ -1,5 +1,6 @@
 using Parley.Server.Channel;
 using Parley.Server.Files;
+using Parley.Server.Gateway;
 using Parley.Server.Governance;
 using Parley.Server.Identity;
 using Parley.Server.Messaging;
@@ -44,6 +45,7 @@ internal static class Program
         builder.AddMessaging();
         builder.AddRooms();
         builder.AddWake();
+        builder.AddGateway();
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -60,6 +62,7 @@ internal static class Program
         app.MapChannel();
         app.MapRooms();
         app.MapWake();
+        app.MapGateway();
         return app;
     }
 }

@@ -9,7 +9,8 @@ namespace Parley.Server.Data;
 /// writer takes them in this order and never the other way round, so two writers cannot wait for each other:
 /// <list type="number">
 /// <item><c>workspace-agents:</c> (agent creation, claims, deletion — deletion then runs the modules' steps below)</item>
-/// <item><c>email:</c>, <c>session:</c>, <c>signing-keys</c>, <c>workspace-devices:</c> (identity's own, taken alone)</item>
+/// <item><c>email:</c>, <c>session:</c>, <c>signing-keys</c>, <c>workspace-devices:</c> (identity's own, taken alone),
+/// <c>workspace-vault:</c> (the gateway's vault cap, taken alone)</item>
 /// <item><c>pair:</c> (a direct send), then <c>outreach:</c> (the sender's cold conversations)</item>
 /// <item><c>group:</c> with <c>group-adds:</c> (one call)</item>
 /// <item><c>enforcement:</c> (blocks and reports against an agent)</item>
@@ -29,6 +30,8 @@ internal static class LockKeys
     public static string WorkspaceAgents(string workspaceId) => "workspace-agents:" + workspaceId;
 
     public static string WorkspaceDevices(string workspaceId) => "workspace-devices:" + workspaceId;
+
+    public static string WorkspaceVault(string workspaceId) => "workspace-vault:" + workspaceId;
 
     public static string AgentRuns(string agentId) => "agent-runs:" + agentId;
 

@@ -101,6 +101,13 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
 
     public DbSet<Platform.OwnerEvents.OwnerEvent> OwnerEvents => Set<Platform.OwnerEvents.OwnerEvent>();
 
+    public DbSet<Gateway.VaultEntry> VaultEntries => Set<Gateway.VaultEntry>();
+    public DbSet<Gateway.GatewayRule> GatewayRules => Set<Gateway.GatewayRule>();
+    public DbSet<Gateway.GatewaySettings> GatewaySettings => Set<Gateway.GatewaySettings>();
+    public DbSet<Gateway.GatewayWindow> GatewayWindows => Set<Gateway.GatewayWindow>();
+    public DbSet<Gateway.GatewayLogEntry> GatewayLog => Set<Gateway.GatewayLogEntry>();
+    public DbSet<Gateway.Approval> Approvals => Set<Gateway.Approval>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

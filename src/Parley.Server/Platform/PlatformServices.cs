@@ -57,7 +57,9 @@ internal static class PlatformServices
         services.AddSingleton<ErrorWriter>();
         services.AddSingleton<RateLimiter>();
         services.AddScoped<RateLimits>();
+        services.AddSingleton(new OutboundTrust(builder.Configuration["Gateway:UpstreamTrustedCaFile"]));
         services.AddSingleton<OutboundHttp>();
+        services.AddSingleton<BodyLimits>();
         services.AddSingleton<Mailing.Mailer>();
         services.AddSingleton<Readiness>();
 
@@ -170,11 +172,12 @@ internal static class PlatformServices
         {
             app.UseFaultHeader();
         }
+        var bodyLimits = app.Services.GetRequiredService<BodyLimits>();
         app.Use((context, next) =>
         {
             if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
-                limit.MaxRequestBodySize = options.Limits.MaxJsonBodyBytes;
+                limit.MaxRequestBodySize = bodyLimits.For(context.Request.Path, options.Limits.MaxJsonBodyBytes);
             }
             return next(context);
         });

@@ -10,9 +10,12 @@ namespace Parley.Server.Platform.Http;
 /// not be private, loopback or link-local unless <c>Network:AllowPrivateAddresses</c> is set. Timeouts are the
 /// caller's (per request, on the injected clock).
 /// </summary>
-internal sealed class OutboundHttp(IOptionsMonitor<ParleyOptions> options) : IDisposable
+internal sealed class OutboundHttp(IOptionsMonitor<ParleyOptions> options, OutboundTrust trust) : IDisposable
 {
-    private readonly Lazy<HttpClient> _client = new(() => Create(() => options.CurrentValue.Network.AllowPrivateAddresses));
+    /// <summary>How the connect step words a refused address (the gateway answers it as <c>POLICY_BLOCKED {reason: private_address}</c>).</summary>
+    public const string RefusedPrefix = "refused: the address is private";
+
+    private readonly Lazy<HttpClient> _client = new(() => Create(() => options.CurrentValue.Network.AllowPrivateAddresses, trust));
 
     public HttpClient Client => _client.Value;
 
@@ -31,12 +34,13 @@ internal sealed class OutboundHttp(IOptionsMonitor<ParleyOptions> options) : IDi
         }
     }
 
-    private static HttpClient Create(Func<bool> allowPrivate)
+    private static HttpClient Create(Func<bool> allowPrivate, OutboundTrust trust)
     {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = trust.Validate },
             ConnectCallback = async (context, ct) =>
             {
                 var addresses = await Dns.GetHostAddressesAsync(context.DnsEndPoint.Host, ct);
@@ -58,7 +62,7 @@ internal sealed class OutboundHttp(IOptionsMonitor<ParleyOptions> options) : IDi
                         throw;
                     }
                 }
-                throw new HttpRequestException("refused: the address is private, loopback or link-local");
+                throw new HttpRequestException(RefusedPrefix + ", loopback or link-local");
             },
         };
         return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -82,5 +86,45 @@ internal sealed class OutboundHttp(IOptionsMonitor<ParleyOptions> options) : IDi
         var b = address.GetAddressBytes();
         return b[0] == 10 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168)
             || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] is >= 64 and <= 127) || b[0] == 0;
+    }
+}
+
+/// <summary>
+/// Which server certificates outbound calls accept: the system's trust, plus the CA certificates of
+/// <c>Gateway:UpstreamTrustedCaFile</c> (a private CA, or a test's) — with the host name always checked.
+/// </summary>
+internal sealed class OutboundTrust
+{
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2Collection _extra = [];
+
+    public OutboundTrust(string? caFile)
+    {
+        if (!string.IsNullOrEmpty(caFile))
+        {
+            _extra.ImportFromPemFile(caFile);
+        }
+    }
+
+    public bool Validate(object sender, System.Security.Cryptography.X509Certificates.X509Certificate? certificate,
+        System.Security.Cryptography.X509Certificates.X509Chain? chain, System.Net.Security.SslPolicyErrors errors)
+    {
+        if (errors == System.Net.Security.SslPolicyErrors.None)
+        {
+            return true;
+        }
+        if (errors != System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors || _extra.Count == 0 || certificate is null)
+        {
+            return false;
+        }
+        using var custom = new System.Security.Cryptography.X509Certificates.X509Chain();
+        custom.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(_extra);
+        custom.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+        if (chain is not null)
+        {
+            custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
+        }
+        using var leaf = new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate);
+        return custom.Build(leaf);
     }
 }
