@@ -30,11 +30,15 @@ if [ ! -e /usr/share/zoneinfo/Europe/Paris ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq tzdata >/dev/null
 fi
 
-# The listener's end-to-end tests bind a shell-script agent that answers through the API with curl.
-if ! command -v curl >/dev/null; then
-  echo "== installing curl from Debian's packages"
+# The listener's end-to-end tests bind a shell-script agent that answers through the API with curl (and the gateway's
+# go through `parley run -- curl`); the gateway reads the Public Suffix List from Debian's publicsuffix package.
+missing=()
+command -v curl >/dev/null || missing+=(curl)
+[ -e /usr/share/publicsuffix/public_suffix_list.dat ] || missing+=(publicsuffix)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq curl >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 echo "== build"

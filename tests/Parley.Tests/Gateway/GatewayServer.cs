@@ -52,6 +52,14 @@ public static class GatewayCalls
     public static async Task<JsonElement> AddRuleAsync(this TestServer server, Owner owner, object rule) =>
         await (await server.Http.PostAsync($"/v1/workspaces/{owner.WorkspaceId}/rules", rule, owner.AccessToken)).OkAsync(HttpStatusCode.Created);
 
+    /// <summary>Moves the server's clock to the start of the next minute, so a minute window starts fresh.</summary>
+    public static Task AlignMinuteAsync(this TestServer server)
+    {
+        var ms = server.Clock.GetUtcNow().ToUnixTimeMilliseconds() % 60_000;
+        server.Clock.Advance(TimeSpan.FromMilliseconds(60_000 - ms));
+        return Task.CompletedTask;
+    }
+
     public static Task<HttpResponseMessage> CallAsync(this TestServer server, TestAgent agent, string method, Uri url, object? headers = null,
         string? body = null, int? timeoutMs = null) =>
         server.Http.PostAsync("/v1/gateway/calls", new { method, url = url.ToString(), headers, body, timeout_ms = timeoutMs }, agent.ApiKey);

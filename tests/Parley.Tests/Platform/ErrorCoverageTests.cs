@@ -5,14 +5,14 @@ using Parley.Contracts.Errors;
 namespace Parley.Tests.Platform;
 
 /// <summary>
-/// Every error code of the modules built so far (core, identity, messaging, rooms, governance, wake) is produced through HTTP by some
+/// Every error code of the modules built so far (core, identity, messaging, rooms, governance, wake, gateway) is produced through HTTP by some
 /// test that checks the whole contract with <c>Http.ErrorAsync</c>. The list below names them as the wire does; it
 /// must equal the catalog's codes of those modules, so a new code cannot arrive without joining it, and a code whose
 /// last test is deleted fails here.
 /// </summary>
 public sealed partial class ErrorCoverageTests
 {
-    private static readonly string[] BuiltModules = ["core", "identity", "messaging", "rooms", "governance", "wake"];
+    private static readonly string[] BuiltModules = ["core", "identity", "messaging", "rooms", "governance", "wake", "gateway"];
 
     private static readonly string[] Codes =
     [
@@ -28,7 +28,8 @@ public sealed partial class ErrorCoverageTests
         "EMAIL_EXHAUSTED", "ALREADY_CLAIMED", "LAST_ADMIN", "THREAD_NOT_ACTIVE", "UPLOAD_NOT_COMPLETE",
         "TASK_ALREADY_CLAIMED", "CLAIM_STALE", "RATE_LIMITED", "COLD_CAP_EXCEEDED", "RECIPIENT_BACKLOGGED",
         "OTP_ATTEMPTS_EXHAUSTED", "TOO_MANY_CLAIMS", "UPGRADE_REQUIRED", "INTERNAL_ERROR", "SERVICE_UNAVAILABLE",
-        "QUOTA_EXCEEDED", "NO_CREDITS", "AGENT_ALREADY_RUNNING", "RUN_NOT_CANCELLABLE", "CONSTRAINED_RUNTIME_REQUIRED"
+        "QUOTA_EXCEEDED", "NO_CREDITS", "AGENT_ALREADY_RUNNING", "RUN_NOT_CANCELLABLE", "CONSTRAINED_RUNTIME_REQUIRED",
+        "POLICY_BLOCKED", "APPROVAL_DENIED", "TOKEN_EXISTS", "OUTGOING_RATE_LIMITED", "UPSTREAM_ERROR", "UPSTREAM_TIMEOUT"
     ];
 
     [Fact]

@@ -53,7 +53,6 @@ internal sealed class ApprovalService(Writes writes, Ids ids, TimeProvider time,
             Path = call.Path, BodyPreview = call.BodyPreview, RuleId = call.RuleId, Status = ApprovalStatus.Pending, CreatedAt = now,
             ExpiresAt = now + (options.Value.ApprovalTimeoutSeconds * Clock.SecondMs),
         };
-        var decided = signals.Watch(approval.Id);
         await writes.RunAsync(_ =>
         {
             Db.Approvals.Add(approval);
@@ -62,24 +61,41 @@ internal sealed class ApprovalService(Writes writes, Ids ids, TimeProvider time,
             writes.AfterCommit(() => signals.AnnounceAsync(call.WorkspaceId, approval.Id));
             return Task.CompletedTask;
         }, ct);
-        try
+        string status;
+        using (var expiry = new CancellationTokenSource())
         {
-            using var expiry = new CancellationTokenSource();
             var timer = Task.Delay(TimeSpan.FromMilliseconds(approval.ExpiresAt - now), time, expiry.Token);
-            await Task.WhenAny(decided, timer).WaitAsync(ct);
-            await expiry.CancelAsync();
+            try
+            {
+                while (true)
+                {
+                    // Watch first, then read: a decision between the two still wakes the wait below.
+                    var changed = signals.Watch(approval.Id);
+                    status = await Db.Approvals.AsNoTracking().Where(a => a.Id == approval.Id).Select(a => a.Status).FirstAsync(ct);
+                    if (status != ApprovalStatus.Pending)
+                    {
+                        break;
+                    }
+                    if (timer.IsCompleted)
+                    {
+                        status = await EndAsync(approval.Id, ApprovalStatus.Expired, CancellationToken.None);
+                        break;
+                    }
+                    await Task.WhenAny(changed, timer).WaitAsync(ct);
+                    signals.Forget(approval.Id, changed);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // The caller went away: nobody waits for the answer any more.
+                await EndAsync(approval.Id, ApprovalStatus.Cancelled, CancellationToken.None);
+                throw;
+            }
+            finally
+            {
+                await expiry.CancelAsync();
+            }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The caller went away: nobody waits for the answer any more.
-            await EndAsync(approval.Id, ApprovalStatus.Cancelled, CancellationToken.None);
-            throw;
-        }
-        finally
-        {
-            signals.Forget(approval.Id, decided);
-        }
-        var status = await EndAsync(approval.Id, ApprovalStatus.Expired, CancellationToken.None);
         return status == ApprovalStatus.Approved
             ? approval.Id
             : throw new ApiException(ErrorCodes.ApprovalDenied, $"The call was not approved ({status}).",

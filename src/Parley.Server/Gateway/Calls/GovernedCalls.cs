@@ -59,6 +59,10 @@ internal sealed class GovernedCalls(
         var agent = caller.Agent!;
         var workspaceId = agent.OwnerWorkspaceId ?? throw ApiErrors.Forbidden("unclaimed", "An agent without an owner's workspace has no gateway.");
         var url = request.Url;
+        if (request.Body.Length > Options.MaxBodyBytes)
+        {
+            throw ApiErrors.TooLarge(Options.MaxBodyBytes, $"A governed call's body is at most {Options.MaxBodyBytes} bytes.");
+        }
         var entry = log.Start(workspaceId, agent.Id, request.Method, url, via, request.Body.Length);
         try
         {
@@ -103,10 +107,10 @@ internal sealed class GovernedCalls(
         {
             entry.RuleId = block.Id;
             throw new ApiException(ErrorCodes.PolicyBlocked, $"Blocked by the rule '{block.Name}'.",
-                ApiErrors.Details(("rule_id", block.Id), ("rule_name", block.Name)));
+                ApiErrors.Details(("rule_id", block.Id), ("rule_name", block.Name), ("reason", "rule")));
         }
-        // 2. Any manual approval: the call waits for an owner.
-        if (matching.FirstOrDefault(r => r.Action == RuleActions.ManualApproval) is { } hold)
+        // 2. Any manual approval: the call waits for an owner — unless an owner already said yes to exactly this (Remembered).
+        if (matching.FirstOrDefault(r => r.Action == RuleActions.ManualApproval) is { } hold && !Remembered(matching, agent.Id, method))
         {
             entry.RuleId = hold.Id;
             entry.ApprovalId = await approvals.HoldAsync(new HeldCall(workspaceId, agent.Id, method, Display(url), url.Host, url.Port, url.IsDefaultPort,
@@ -118,7 +122,7 @@ internal sealed class GovernedCalls(
         if (settings.PolicyMode == "deny" && !matching.Any(r => r.Action is RuleActions.Allow or RuleActions.RateLimit) && entry.ApprovalId is null)
         {
             throw new ApiException(ErrorCodes.PolicyBlocked, "The workspace's policy is deny, and no rule allows this call.",
-                ApiErrors.Details(("reason", "default_policy")));
+                ApiErrors.Details(("rule_id", null), ("rule_name", null), ("reason", "default_policy")));
         }
         await AdmitAsync(workspaceId, agent.Id, url, limits, settings.PerDomainPerMinute, entry, ct);
 
@@ -174,6 +178,13 @@ internal sealed class GovernedCalls(
             throw ApiErrors.Unavailable("The gateway could not count this call, so it did not make it.");
         }
     }
+
+    /// <summary>
+    /// An allow rule that names this agent and this method (what <c>remember</c> on an approval makes) answers the
+    /// question a manual-approval rule would ask again: such a call is not held.
+    /// </summary>
+    private static bool Remembered(List<GatewayRule> matching, string agentId, string method) =>
+        matching.Any(r => r.Action == RuleActions.Allow && r.AgentId == agentId && r.Method == method);
 
     private static long WindowMs(string window) => window switch
     {
@@ -317,7 +328,8 @@ internal sealed class GovernedCalls(
     };
 
     private static ApiException PrivateAddress() =>
-        new(ErrorCodes.PolicyBlocked, "The destination is a private, loopback or link-local address.", ApiErrors.Details(("reason", "private_address")));
+        new(ErrorCodes.PolicyBlocked, "The destination is a private, loopback or link-local address.",
+            ApiErrors.Details(("rule_id", null), ("rule_name", null), ("reason", "private_address")));
 
     /// <summary>The URL without its query (which may carry secrets).</summary>
     public static string Display(Uri url) => url.GetLeftPart(UriPartial.Path);
@@ -366,7 +378,7 @@ internal sealed class GovernedCalls(
         {
             return new ExplainView(RuleActions.Block, RuleService.View(block), null, explained, false);
         }
-        if (Rule(RuleActions.ManualApproval) is { } hold)
+        if (Rule(RuleActions.ManualApproval) is { } hold && !Remembered(matching, agent.Id, method))
         {
             return new ExplainView(RuleActions.ManualApproval, RuleService.View(hold), null, explained, true);
         }

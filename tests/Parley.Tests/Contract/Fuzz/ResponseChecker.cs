@@ -6,7 +6,8 @@ namespace Parley.Tests.Contract.Fuzz;
 public sealed record Finding(string Kind, string Detail);
 
 /// <summary>
-/// Holds an answer against the document: never a 5xx; every error with the envelope (or problem details when only
+/// Holds an answer against the document: never a 5xx (except the gateway's word on an upstream it called —
+/// <c>UPSTREAM_ERROR</c>, <c>UPSTREAM_TIMEOUT</c> — which is the upstream's failure, not the server's); every error with the envelope (or problem details when only
 /// they were accepted) and a matching <c>X-Error-Code</c>, its status and code among those the operation lists; every
 /// success with a documented status and a body valid against its schema; nothing invalid accepted.
 /// </summary>
@@ -25,7 +26,7 @@ public sealed class ResponseChecker(ApiDocument document)
         var status = (int)response.StatusCode;
         var statusText = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var contentType = response.Content.Headers.ContentType?.MediaType;
-        if (status >= 500)
+        if (status >= 500 && !IsUpstreamFailure(status, response))
         {
             findings.Add(new Finding(ServerError, $"{status} {Text(body)}"));
         }
@@ -48,6 +49,10 @@ public sealed class ResponseChecker(ApiDocument document)
         }
         return findings;
     }
+
+    private static bool IsUpstreamFailure(int status, HttpResponseMessage response) =>
+        status is 502 or 504 && response.Headers.TryGetValues("X-Error-Code", out var codes)
+        && codes.FirstOrDefault() is Parley.Contracts.Errors.ErrorCodes.UpstreamError or Parley.Contracts.Errors.ErrorCodes.UpstreamTimeout;
 
     private void CheckError(FuzzRequest request, HttpResponseMessage response, byte[] body, int status, string? contentType,
         ApiResponse? documented, List<Finding> findings)
