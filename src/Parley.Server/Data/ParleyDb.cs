@@ -107,6 +107,7 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<Gateway.GatewayWindow> GatewayWindows => Set<Gateway.GatewayWindow>();
     public DbSet<Gateway.GatewayLogEntry> GatewayLog => Set<Gateway.GatewayLogEntry>();
     public DbSet<Gateway.Approval> Approvals => Set<Gateway.Approval>();
+    public DbSet<Gateway.Proxy.GatewayCaRow> GatewayCa => Set<Gateway.Proxy.GatewayCaRow>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -13,6 +13,9 @@ namespace Parley.Server.Gateway;
 /// </summary>
 internal static class GatewayModule
 {
+    private static async Task<IResult> CaAsync(Proxy.GatewayCa ca, CancellationToken ct) =>
+        Results.Text(await ca.PemAsync(ct), "application/x-pem-file");
+
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -35,6 +38,9 @@ internal static class GatewayModule
         services.AddScoped<ApprovalService>();
         services.AddScoped<GatewayLog>();
         services.AddScoped<GovernedCalls>();
+        services.AddSingleton<Proxy.GatewayCa>();
+        services.AddSingleton<Proxy.ProxyServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());
         services.AddBackgroundJob<GatewayCleanupJob>();
         services.AddBackgroundJob<ApprovalExpiryJob>();
         return builder;
@@ -50,6 +56,9 @@ internal static class GatewayModule
         var maxBody = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<GatewayOptions>>().Value.MaxBodyBytes;
         app.Services.GetRequiredService<Platform.Http.BodyLimits>().Raise("/v1/gateway/calls", (maxBody / 3 * 4) + (64 * 1024));
         app.MapGatewayRoutes();
+        app.MapGet("/v1/gateway/ca.pem", CaAsync).WithTags("Gateway").WithName("GatewayCa")
+            .WithSummary("The deployment's gateway CA certificate (PEM): trust it to send HTTPS through the proxy.")
+            .Produces<string>(StatusCodes.Status200OK, "application/x-pem-file");
         return app;
     }
 }

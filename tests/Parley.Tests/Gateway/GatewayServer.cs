@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Parley.Tests.Infrastructure;
 
@@ -14,11 +15,15 @@ public class GatewayServer : TestServer, IAsyncLifetime
     public Upstream Plain { get; private set; } = null!;
     public Upstream Secure { get; private set; } = null!;
 
+    /// <summary>The gateway proxy's address (its port chosen at start).</summary>
+    public Uri Proxy => Services.GetRequiredService<Parley.Server.Gateway.Proxy.ProxyServer>().Addresses[0];
+
     protected override void Configure(IDictionary<string, string?> settings)
     {
         settings["Network:AllowPrivateAddresses"] = "true";
         settings["Gateway:UpstreamTrustedCaFile"] = Ca.PemFile;
         settings["Gateway:ApprovalTimeoutSeconds"] = "60";
+        settings["Gateway:ProxyUrls"] = "http://127.0.0.1:0";
         settings["Limits:Gateway:PerDomainPerMinute"] = "100000";
         settings["Plans:onesecret:MaxVaultEntries"] = "1";
         settings["Plans:threecalls:MonthlyGovernedCalls"] = "3";

@@ -42,6 +42,8 @@ public sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Parley.Server.dll"));
+        // No gateway proxy on its default port (parallel servers would collide); a test that wants it passes its own.
+        start.ArgumentList.Add("--Gateway:ProxyUrls=");
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

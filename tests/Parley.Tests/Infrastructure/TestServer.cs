@@ -73,6 +73,8 @@ public class TestServer : IAsyncLifetime
             ["Limits:Rates:register-verify:Limit"] = "100000",
             ["Limits:Rates:recover:Limit"] = "100000",
             ["Limits:Rates:directory:Limit"] = "100000",
+            // The gateway's proxy listens only where a test class asks for it (its default port would collide).
+            ["Gateway:ProxyUrls"] = "",
         };
         if (TestDatabase.IsPostgres)
         {

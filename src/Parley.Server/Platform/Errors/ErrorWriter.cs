@@ -14,10 +14,11 @@ internal sealed class ErrorWriter(IOptions<ParleyOptions> options)
 {
     public const string ProblemJson = "application/problem+json";
 
-    public async Task WriteAsync(HttpContext context, ApiException error)
+    /// <summary>Writes the error; <paramref name="status"/> replaces the catalog's status where a protocol says so (a proxy's 407).</summary>
+    public async Task WriteAsync(HttpContext context, ApiException error, int? status = null)
     {
         var response = context.Response;
-        response.StatusCode = error.Status;
+        response.StatusCode = status ?? error.Status;
         response.Headers[ParleyHeaders.ErrorCode] = error.Code;
         response.Headers.ContentLength = null;
 
@@ -37,7 +38,7 @@ internal sealed class ErrorWriter(IOptions<ParleyOptions> options)
             }
         }
 
-        var envelope = Envelope(error, context.TraceIdentifier, details);
+        var envelope = Envelope(error, context.TraceIdentifier, details, status);
         var body = envelope.Error;
 
         if (WantsProblemDetails(context.Request))
@@ -51,10 +52,10 @@ internal sealed class ErrorWriter(IOptions<ParleyOptions> options)
     }
 
     /// <summary>The body of an error, as every error response carries it (also those written below HTTP, <see cref="Http.ServerRejections"/>).</summary>
-    public static ErrorEnvelope Envelope(ApiException error, string requestId, IReadOnlyDictionary<string, object?>? details) => new(new ErrorBody
+    public static ErrorEnvelope Envelope(ApiException error, string requestId, IReadOnlyDictionary<string, object?>? details, int? status = null) => new(new ErrorBody
     {
         Code = error.Code,
-        Status = error.Status,
+        Status = status ?? error.Status,
         Message = error.Message,
         RequestId = requestId,
         Retryable = error.Definition.Retryable,
