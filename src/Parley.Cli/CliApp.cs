@@ -23,6 +23,7 @@ internal static class CliApp
         root.Subcommands.Add(new BindCommand(console));
         root.Subcommands.Add(new WatchCommand(console));
         root.Subcommands.Add(new StatusCommand(console));
+        root.Subcommands.Add(new RunCommand(console));
         return root;
     }
 }

@@ -145,3 +145,36 @@ public sealed class ProxyTests(GatewayServer server) : IClassFixture<GatewayServ
         return Encoding.ASCII.GetString(buffer, 0, read);
     }
 }
+
+/// <summary>
+/// <c>parley run -- curl …</c>: the real CLI process starts the real curl with the gateway's proxy and CA variables, and
+/// the call is governed with no change to curl. (The upstream is on 127.0.0.2: <c>NO_PROXY</c> keeps localhost and
+/// 127.0.0.1 direct, as the spec says.)
+/// </summary>
+public sealed class ParleyRunTests(GatewayServer server) : IClassFixture<GatewayServer>
+{
+    [Fact]
+    public async Task CurlThroughParleyRunIsGovernedAndGetsTheVaultsCredential()
+    {
+        var owner = await server.SignupAsync();
+        var agent = await server.CreateAgentAsync(owner);
+        await using var upstream = await Upstream.StartAsync(server.Ca.IssueServer(), IPAddress.Parse("127.0.0.2"));
+        await server.AddSecretAsync(owner, upstream.HostPattern, new { kind = "header", header_name = "X-Api-Key" }, "curl-secret-77");
+        var home = Path.Combine(Path.GetTempPath(), "parley-run-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(home);
+        await using var run = CliProcess.Start(home, ["run", "--server", server.BaseAddress.ToString(), "--proxy", server.Proxy.ToString(), "--",
+            "curl", "-sS", "-X", "POST", "-d", "from curl", upstream.Url("/governed?x=1").ToString()],
+            new Dictionary<string, string> { ["PARLEY_TOKEN"] = agent.ApiKey });
+        Assert.Equal(0, await run.WaitForExitAsync());
+        Assert.Contains("\"method\":\"POST\"", run.Text, StringComparison.Ordinal);
+        var seen = Assert.Single(upstream.Requests);
+        Assert.Equal(("curl-secret-77", "/governed", "from curl"), (seen.Headers["x-api-key"], seen.Path, Encoding.UTF8.GetString(seen.Body)));
+        var line = (await (await server.Http.GetAsync($"/v1/workspaces/{owner.WorkspaceId}/gateway/log", owner.AccessToken)).OkAsync()).GetProperty("data")[0];
+        Assert.Equal(("proxy", "/governed", 200), (line.GetProperty("via").GetString(), line.GetProperty("path").GetString(), line.GetProperty("status").GetInt32()));
+
+        // Without a credential there is nothing to run as.
+        await using var anonymous = CliProcess.Start(home, ["run", "--server", server.BaseAddress.ToString(), "--", "curl", "-sS", upstream.Url("/x").ToString()]);
+        Assert.Equal(1, await anonymous.WaitForExitAsync());
+        Assert.Contains("PARLEY_TOKEN", anonymous.Text, StringComparison.Ordinal);
+    }
+}

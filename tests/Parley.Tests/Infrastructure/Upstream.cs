@@ -28,14 +28,15 @@ public sealed class Upstream : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
     public ConcurrentQueue<Seen> Requests { get; } = new();
 
-    public static async Task<Upstream> StartAsync(X509Certificate2? certificate = null)
+    /// <summary>Starts on <paramref name="address"/> (127.0.0.1 by default; an HTTPS upstream there is named localhost).</summary>
+    public static async Task<Upstream> StartAsync(X509Certificate2? certificate = null, IPAddress? address = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
-            k.Listen(IPAddress.Loopback, 0, listen =>
+            k.Listen(address ?? IPAddress.Loopback, 0, listen =>
             {
                 if (certificate is not null)
                 {
@@ -47,8 +48,8 @@ public sealed class Upstream : IAsyncDisposable
         var upstream = new Upstream(app);
         app.Run(upstream.HandleAsync);
         await app.StartAsync();
-        var address = new Uri(app.Urls.First());
-        upstream.BaseAddress = certificate is null ? address : new UriBuilder(address) { Host = "localhost" }.Uri;
+        var bound = new Uri(app.Urls.First());
+        upstream.BaseAddress = certificate is null || address is not null ? bound : new UriBuilder(bound) { Host = "localhost" }.Uri;
         return upstream;
     }
 
@@ -121,7 +122,7 @@ public sealed class TestCertificateAuthority : IDisposable
     /// <summary>The CA certificate as a PEM file (for <c>Gateway:UpstreamTrustedCaFile</c>).</summary>
     public string PemFile { get; }
 
-    /// <summary>A server certificate for localhost and 127.0.0.1, with its private key.</summary>
+    /// <summary>A server certificate for localhost, 127.0.0.1 and 127.0.0.2, with its private key.</summary>
     public X509Certificate2 IssueServer()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -129,6 +130,7 @@ public sealed class TestCertificateAuthority : IDisposable
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName("localhost");
         names.AddIpAddress(IPAddress.Loopback);
+        names.AddIpAddress(IPAddress.Parse("127.0.0.2"));
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
