@@ -127,3 +127,32 @@ public sealed record ApprovalList(IReadOnlyList<ApprovalView> Data);
 public sealed record ApprovalDecisionRequest(
     [property: Required, AllowedValues("approve", "deny")] string? Decision = null,
     bool? Remember = null);
+
+public sealed record CreateSiteRequest(
+    [property: Required, StringLength(2048, MinimumLength = 1)] string? Url = null,
+    [property: StringLength(8192, MinimumLength = 1)] string? Token = null,
+    bool? PresentIdentity = null);
+
+/// <summary>One tool a site publishes: its name, what it does, and the JSON Schema of its arguments.</summary>
+public sealed record SiteTool(string Name, string Description, System.Text.Json.JsonElement InputSchema);
+
+public sealed record SiteView(
+    string Id, string Url, string ManifestUrl, string Name, string Version, string ServerUrl, string AuthType, bool PresentIdentity, string? TokenEntryId,
+    DateTimeOffset CreatedAt, DateTimeOffset RefreshedAt);
+
+/// <summary>A site with its tools, as made, refreshed or read.</summary>
+public sealed record SiteWithTools(SiteView Site, IReadOnlyList<SiteTool> Tools);
+
+public sealed record SiteList(IReadOnlyList<SiteWithTools> Data);
+
+public sealed record ToolCallRequest(System.Text.Json.JsonElement? Arguments = null);
+
+/// <summary>The tool's JSON answer.</summary>
+public sealed record ToolCallResult(System.Text.Json.JsonElement Result, string LogId);
+
+public sealed record IdentityVerifyRequest(
+    [property: Required] string? Token = null,
+    [property: Required, StringLength(253, MinimumLength = 1)] string? Audience = null);
+
+/// <summary>Whether an identity token (<c>Parley-Agent-Identity</c>) is genuine and for this audience: the agent and its owner's workspace, or why not.</summary>
+public sealed record IdentityVerifyResult(bool Valid, Identity.ActorRef? Agent, string? Owner, string? Reason);

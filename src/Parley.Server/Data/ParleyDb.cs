@@ -108,6 +108,7 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<Gateway.GatewayLogEntry> GatewayLog => Set<Gateway.GatewayLogEntry>();
     public DbSet<Gateway.Approval> Approvals => Set<Gateway.Approval>();
     public DbSet<Gateway.Proxy.GatewayCaRow> GatewayCa => Set<Gateway.Proxy.GatewayCaRow>();
+    public DbSet<Gateway.Sites.Site> Sites => Set<Gateway.Sites.Site>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

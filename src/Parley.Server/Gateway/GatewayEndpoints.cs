@@ -59,6 +59,25 @@ internal static class GatewayEndpoints
         app.MapPost("/v1/approvals/{approvalId}/decision", DecideAsync).WithTags("Gateway").RequireOwner().WithName("DecideApproval")
             .WithSummary("Approve or deny a held call; remember adds an allow rule.").ProducesErrors(ErrorCodes.NotFound, ErrorCodes.Conflict);
 
+        workspace.MapPost("/sites", CreateSiteAsync).WithName("CreateSite").RequireWorkspaceRole(Roles.Admin)
+            .WithSummary("Add a site by its URL: its manifest is found, checked and kept with its tools.")
+            .ProducesErrors(ErrorCodes.InvalidUrl, ErrorCodes.NotFound, ErrorCodes.TokenExists, ErrorCodes.FeatureLimitReached, ErrorCodes.PolicyBlocked);
+        workspace.MapGet("/sites", ListSitesAsync).WithName("ListSites").RequireWorkspaceRole(Roles.Member).WithSummary("The workspace's sites and tools.");
+        workspace.MapPost("/sites/{siteId}/refresh", RefreshSiteAsync).WithName("RefreshSite").RequireWorkspaceRole(Roles.Admin)
+            .WithSummary("Fetch the site's manifest again.").ProducesErrors(ErrorCodes.NotFound, ErrorCodes.PolicyBlocked);
+        workspace.MapDelete("/sites/{siteId}", DeleteSiteAsync).WithName("DeleteSite").RequireWorkspaceRole(Roles.Admin).WithSummary("Remove a site.")
+            .ProducesErrors(ErrorCodes.NotFound);
+        var agentSites = app.MapGroup("/v1/sites").WithTags("Gateway").RequireAgent();
+        agentSites.MapGet("", AgentSitesAsync).WithName("ListAgentSites").WithSummary("The sites of the calling agent's workspace, with their tools.");
+        agentSites.MapPost("/{siteId}/tools/{tool}/call", CallToolAsync).RequireScope(Scopes.Write).WithName("CallSiteTool")
+            .WithMetadata(new SkipIdempotencyMetadata())
+            .WithSummary("Call a site's tool: arguments checked against its schema, then a governed call.")
+            .ProducesErrors(ErrorCodes.NotFound, ErrorCodes.PolicyBlocked, ErrorCodes.ApprovalDenied, ErrorCodes.RateLimited, ErrorCodes.OutgoingRateLimited,
+                ErrorCodes.QuotaExceeded, ErrorCodes.NoCredits, ErrorCodes.UpstreamError, ErrorCodes.UpstreamTimeout, ErrorCodes.ContentTooLarge,
+                ErrorCodes.ServiceUnavailable);
+        app.MapPost("/v1/identity/verify", VerifyIdentityAsync).WithTags("Gateway").RequireAgent().AllowPublishable().WithName("VerifyIdentity")
+            .WithSummary("Whether a Parley-Agent-Identity token is genuine and for this audience (a site checks who calls).");
+
         app.MapPost("/v1/gateway/calls", CallAsync).WithTags("Gateway").RequireAgent().RequireScope(Scopes.Write).WithName("GatewayCall")
             .WithMetadata(new SkipIdempotencyMetadata())
             .WithSummary("A governed outbound call: rules, approvals, limits, the vault's credentials injected, logged. The upstream's status is data.")
@@ -185,13 +204,48 @@ internal static class GatewayEndpoints
         }
         v.ThrowIfInvalid();
         var url = CallUrl(request.Url!);
-        var outcome = await s.CallAsync(caller, new OutboundRequest(method, url, headers, body), CallVia.Api, request.TimeoutMs, ct);
+        var outcome = await s.CallAsync(caller, new OutboundRequest(method, url, headers, body), new CallSettings(CallVia.Api, request.TimeoutMs), ct);
         var response = outcome.Response;
         var headerMap = response.Headers.GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key.ToLowerInvariant(), g => string.Join(", ", g.Select(h => h.Value)));
         var isText = IsText(headerMap.GetValueOrDefault("content-type")) && Utf8(response.Body);
         return TypedResults.Ok(new GatewayCallResult(response.Status, headerMap, isText ? Encoding.UTF8.GetString(response.Body) : null,
             isText ? null : Convert.ToBase64String(response.Body), outcome.DurationMs, outcome.Injected, outcome.LogId));
+    }
+
+    private static async Task<Created<SiteWithTools>> CreateSiteAsync(CreateSiteRequest request, Caller caller, WorkspaceAccess access, Sites.SiteService s,
+        CancellationToken ct)
+    {
+        var site = await s.CreateAsync(caller, access.Workspace, request, ct);
+        return TypedResults.Created($"/v1/workspaces/{access.Workspace.Id}/sites/{site.Site.Id}", site);
+    }
+
+    private static async Task<Ok<SiteList>> ListSitesAsync(WorkspaceAccess access, Sites.SiteService s, CancellationToken ct) =>
+        TypedResults.Ok(await s.ListAsync(access.Workspace.Id, ct));
+
+    private static async Task<Ok<SiteWithTools>> RefreshSiteAsync(string siteId, WorkspaceAccess access, Sites.SiteService s, CancellationToken ct) =>
+        TypedResults.Ok(await s.RefreshAsync(access.Workspace, siteId, ct));
+
+    private static async Task<NoContent> DeleteSiteAsync(string siteId, WorkspaceAccess access, Sites.SiteService s, CancellationToken ct)
+    {
+        await s.DeleteAsync(access.Workspace, siteId, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<SiteList>> AgentSitesAsync(Caller caller, Sites.SiteService s, CancellationToken ct) =>
+        TypedResults.Ok(caller.Agent!.OwnerWorkspaceId is { } workspaceId ? await s.ListAsync(workspaceId, ct) : new SiteList([]));
+
+    private static async Task<Ok<ToolCallResult>> CallToolAsync(string siteId, string tool, ToolCallRequest? request, Caller caller, Sites.SiteService s,
+        CancellationToken ct) =>
+        TypedResults.Ok(await s.CallToolAsync(caller, siteId, tool, request ?? new ToolCallRequest(), ct));
+
+    private static async Task<Ok<IdentityVerifyResult>> VerifyIdentityAsync(IdentityVerifyRequest request, IdentityPresentation s, CancellationToken ct)
+    {
+        var v = new Platform.Validation.Validator();
+        v.Required("token", request.Token);
+        v.Required("audience", request.Audience);
+        v.ThrowIfInvalid();
+        return TypedResults.Ok(await s.VerifyAsync(request.Token!, request.Audience!, ct));
     }
 
     /// <summary>An absolute http(s) URL, or <c>INVALID_URL</c>.</summary>

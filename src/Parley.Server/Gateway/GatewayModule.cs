@@ -38,6 +38,9 @@ internal static class GatewayModule
         services.AddScoped<ApprovalService>();
         services.AddScoped<GatewayLog>();
         services.AddScoped<GovernedCalls>();
+        services.AddScoped<IdentityPresentation>();
+        services.AddScoped<Sites.SiteService>();
+        services.AddScoped<Governance.IWorkspaceCount, Sites.SiteCount>();
         services.AddSingleton<Proxy.GatewayCa>();
         services.AddSingleton<Proxy.ProxyServer>();
         services.AddHostedService(sp => sp.GetRequiredService<Proxy.ProxyServer>());

@@ -27,6 +27,7 @@ public class GatewayServer : TestServer, IAsyncLifetime
         settings["Limits:Gateway:PerDomainPerMinute"] = "100000";
         settings["Plans:onesecret:MaxVaultEntries"] = "1";
         settings["Plans:threecalls:MonthlyGovernedCalls"] = "3";
+        settings["Plans:onesite:MaxSites"] = "1";
     }
 
     public new async Task InitializeAsync()

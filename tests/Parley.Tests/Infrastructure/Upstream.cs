@@ -28,6 +28,9 @@ public sealed class Upstream : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
     public ConcurrentQueue<Seen> Requests { get; } = new();
 
+    /// <summary>Answers a test sets for a path: status, content type and body (before the built-in paths).</summary>
+    public ConcurrentDictionary<string, Func<Seen, (int Status, string ContentType, string Body)>> Answers { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Starts on <paramref name="address"/> (127.0.0.1 by default; an HTTPS upstream there is named localhost).</summary>
     public static async Task<Upstream> StartAsync(X509Certificate2? certificate = null, IPAddress? address = null)
     {
@@ -67,6 +70,14 @@ public sealed class Upstream : IAsyncDisposable
             request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body.ToArray());
         Requests.Enqueue(seen);
         var path = seen.Path;
+        if (Answers.TryGetValue(path, out var answer))
+        {
+            var (code, type, text) = answer(seen);
+            context.Response.StatusCode = code;
+            context.Response.ContentType = type;
+            await context.Response.WriteAsync(text);
+            return;
+        }
         if (path.StartsWith("/status/", StringComparison.Ordinal) && int.TryParse(path["/status/".Length..], out var status))
         {
             context.Response.StatusCode = status;

@@ -30,6 +30,9 @@ internal sealed record OutboundResponse(int Status, IReadOnlyList<KeyValuePair<s
 /// <summary>A governed call that reached its upstream.</summary>
 internal sealed record CallOutcome(OutboundResponse Response, long DurationMs, IReadOnlyList<string> Injected, string LogId);
 
+/// <summary>How a call is made: which way it came (for the log), its upstream timeout, and whether the site wants the agent's identity.</summary>
+internal sealed record CallSettings(string Via, int? TimeoutMs = null, bool PresentIdentity = false);
+
 /// <summary>Where a governed call came from, as the request log names it.</summary>
 internal static class CallVia
 {
@@ -48,13 +51,13 @@ internal static class CallVia
 /// </summary>
 internal sealed class GovernedCalls(
     Writes writes, TimeProvider time, OutboundHttp outbound, VaultService vault, RuleService rules, ApprovalService approvals, Quotas quotas,
-    CreditLedger credits, Prices prices, PublicSuffixes suffixes, GatewayLog log, IOptions<GatewayOptions> options)
+    CreditLedger credits, Prices prices, PublicSuffixes suffixes, GatewayLog log, IdentityPresentation identity, IOptions<GatewayOptions> options)
 {
     private ParleyDb Db => writes.Db;
     private GatewayOptions Options => options.Value;
 
     /// <summary>Makes a call for an agent (its key or a passport), or answers the catalog error that stopped it.</summary>
-    public async Task<CallOutcome> CallAsync(Caller caller, OutboundRequest request, string via, int? timeoutMs, CancellationToken ct)
+    public async Task<CallOutcome> CallAsync(Caller caller, OutboundRequest request, CallSettings settings, CancellationToken ct)
     {
         var agent = caller.Agent!;
         var workspaceId = agent.OwnerWorkspaceId ?? throw ApiErrors.Forbidden("unclaimed", "An agent without an owner's workspace has no gateway.");
@@ -63,10 +66,10 @@ internal sealed class GovernedCalls(
         {
             throw ApiErrors.TooLarge(Options.MaxBodyBytes, $"A governed call's body is at most {Options.MaxBodyBytes} bytes.");
         }
-        var entry = log.Start(workspaceId, agent.Id, request.Method, url, via, request.Body.Length);
+        var entry = log.Start(workspaceId, agent.Id, request.Method, url, settings.Via, request.Body.Length);
         try
         {
-            return await GovernAsync(workspaceId, agent, request, entry, timeoutMs, ct);
+            return await GovernAsync(workspaceId, agent, request, entry, settings, ct);
         }
         catch (ApiException e)
         {
@@ -90,7 +93,7 @@ internal sealed class GovernedCalls(
         }
     }
 
-    private async Task<CallOutcome> GovernAsync(string workspaceId, Agent agent, OutboundRequest request, GatewayLogEntry entry, int? timeoutMs,
+    private async Task<CallOutcome> GovernAsync(string workspaceId, Agent agent, OutboundRequest request, GatewayLogEntry entry, CallSettings settings,
         CancellationToken ct)
     {
         var url = request.Url;
@@ -118,19 +121,25 @@ internal sealed class GovernedCalls(
         }
         var limits = matching.Where(r => r.Action == RuleActions.RateLimit).ToList();
         // 4. The default policy: in deny mode, something must allow the call.
-        var settings = rules.SettingsView(workspaceId, await Db.GatewaySettings.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == workspaceId, ct));
-        if (settings.PolicyMode == "deny" && !matching.Any(r => r.Action is RuleActions.Allow or RuleActions.RateLimit) && entry.ApprovalId is null)
+        var policy = rules.SettingsView(workspaceId, await Db.GatewaySettings.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == workspaceId, ct));
+        if (policy.PolicyMode == "deny" && !matching.Any(r => r.Action is RuleActions.Allow or RuleActions.RateLimit) && entry.ApprovalId is null)
         {
             throw new ApiException(ErrorCodes.PolicyBlocked, "The workspace's policy is deny, and no rule allows this call.",
                 ApiErrors.Details(("rule_id", null), ("rule_name", null), ("reason", "default_policy")));
         }
-        await AdmitAsync(workspaceId, agent.Id, url, limits, settings.PerDomainPerMinute, entry, ct);
+        await AdmitAsync(workspaceId, agent.Id, url, limits, policy.PerDomainPerMinute, entry, ct);
 
-        // The vault's values, most specific entry first for each header, parameter or path.
+        // The vault's values, most specific entry first for each header, parameter or path; the agent's identity when asked for.
         var (prepared, injected) = Inject(request, await vault.ForAgentAsync(workspaceId, agent.Id, ct));
+        var headers = prepared.Headers.Where(h => !h.Key.Equals(IdentityPresentation.Header, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (settings.PresentIdentity || matching.Any(r => r.PresentIdentity))
+        {
+            headers.Add(new(IdentityPresentation.Header, identity.For(agent, url.IdnHost)));
+        }
+        prepared = prepared with { Headers = headers };
         entry.Injected = JsonSerializer.Serialize(injected);
         entry.RuleId ??= matching.FirstOrDefault()?.Id;
-        var timeout = Math.Clamp(timeoutMs ?? Options.DefaultTimeoutMs, 1, Options.MaxTimeoutMs);
+        var timeout = Math.Clamp(settings.TimeoutMs ?? Options.DefaultTimeoutMs, 1, Options.MaxTimeoutMs);
         var watch = Stopwatch.StartNew();
         var response = await SendAsync(prepared, timeout, ct);
         entry.DurationMs = watch.ElapsedMilliseconds;
@@ -364,7 +373,7 @@ internal sealed class GovernedCalls(
         method = method.ToUpperInvariant();
         var matching = (await Db.GatewayRules.AsNoTracking().Where(r => r.WorkspaceId == workspaceId && r.Enabled).ToListAsync(ct))
             .Where(r => Matches(r, agent.Id, method, url)).OrderBy(r => r.Id).ToList();
-        var settings = rules.SettingsView(workspaceId, await Db.GatewaySettings.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == workspaceId, ct));
+        var policy = rules.SettingsView(workspaceId, await Db.GatewaySettings.AsNoTracking().FirstOrDefaultAsync(s => s.WorkspaceId == workspaceId, ct));
         var (_, injected) = Inject(new OutboundRequest(method, url, [], []), await vault.ForAgentAsync(workspaceId, agent.Id, ct));
         var entries = await Db.VaultEntries.AsNoTracking().Where(e => injected.Contains(e.Id)).ToListAsync(ct);
         var explained = injected.Select(id => entries.Single(e => e.Id == id))
@@ -386,7 +395,7 @@ internal sealed class GovernedCalls(
         {
             return new ExplainView(RuleActions.RateLimit, RuleService.View(limit), null, explained, true);
         }
-        if (settings.PolicyMode == "deny" && Rule(RuleActions.Allow) is null)
+        if (policy.PolicyMode == "deny" && Rule(RuleActions.Allow) is null)
         {
             return new ExplainView(RuleActions.Block, null, "default_policy", explained, false);
         }

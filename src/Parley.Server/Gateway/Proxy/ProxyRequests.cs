@@ -59,7 +59,7 @@ internal sealed class ProxyRequests(IServiceProvider services)
                 .Where(h => !Unforwarded.Contains(h.Key) && !VaultService.HopByHop.Contains(h.Key))
                 .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))).ToList();
             var outcome = await provider.GetRequiredService<GovernedCalls>().CallAsync(caller, new OutboundRequest(request.Method, url, headers, body),
-                CallVia.Proxy, null, ct);
+                new CallSettings(CallVia.Proxy), ct);
             var response = context.Response;
             response.StatusCode = outcome.Response.Status;
             foreach (var (name, value) in outcome.Response.Headers)

@@ -173,6 +173,33 @@ internal sealed class TokenService(SigningKeys keys, TimeProvider time, IOptions
     }
 
     public const string WakeTokenType = "parley-wake+jwt";
+
+    /// <summary>The <c>typ</c> of the identity a governed call presents to its destination (<c>Parley-Agent-Identity</c>).</summary>
+    public const string IdentityTokenType = "parley-identity+jwt";
+
+    /// <summary>
+    /// An agent's identity for one destination host (gateway.md): <c>aud</c> the host, five minutes, <c>aid</c> (the
+    /// agent's id), <c>sub</c> (its plate), <c>own</c> (its owner's workspace), <c>iss</c>; verifiable with the JWKS.
+    /// </summary>
+    public string SignIdentity(string agentId, string plate, string? ownerWorkspaceId, string audience)
+    {
+        var now = time.GetUtcNow();
+        var claims = new Dictionary<string, object>
+        {
+            ["iss"] = Issuer, ["aud"] = audience, ["aid"] = agentId, ["sub"] = plate, ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = now.AddMinutes(5).ToUnixTimeSeconds(), ["jti"] = Guid.NewGuid().ToString("N"),
+        };
+        if (ownerWorkspaceId is not null)
+        {
+            claims["own"] = ownerWorkspaceId;
+        }
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            TokenType = IdentityTokenType,
+            SigningCredentials = new SigningCredentials(keys.Active.Key, SecurityAlgorithms.EcdsaSha256),
+        });
+    }
     public const int WakeLifetimeSeconds = 300;
 
     private (string Token, DateTimeOffset ExpiresAt) Sign(Dictionary<string, object> claims, int lifetimeSeconds)

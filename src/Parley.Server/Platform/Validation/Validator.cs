@@ -96,11 +96,12 @@ internal sealed class Validator
         }
     }
 
-    public void ThrowIfInvalid()
+    /// <param name="message">The error's message (the default names the request).</param>
+    public void ThrowIfInvalid(string message = "The request is not valid.")
     {
         if (!IsValid)
         {
-            throw new ApiException(ErrorCodes.ValidationError, "The request is not valid.",
+            throw new ApiException(ErrorCodes.ValidationError, message,
                 fields: _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
         }
     }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Json.Schema;
 using Microsoft.EntityFrameworkCore;
 using Parley.Contracts.Errors;
 using Parley.Contracts.Wake;
@@ -46,7 +45,7 @@ internal sealed class TriggerService(Writes writes, Ids ids, TimeProvider time, 
         if (request.Schema is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } given)
         {
             schema = given.GetRawText();
-            if (Compile(given) is null)
+            if (JsonSchemas.Compile(given) is null)
             {
                 v.Add("schema", "must be a JSON Schema (draft 2020-12)");
             }
@@ -116,17 +115,9 @@ internal sealed class TriggerService(Writes writes, Ids ids, TimeProvider time, 
         {
             throw ApiErrors.Validation("$", "must be JSON");
         }
-        if (trigger.Schema is { } schemaText && Compile(JsonDocument.Parse(schemaText).RootElement) is { } schema)
+        if (trigger.Schema is { } schemaText && JsonSchemas.Compile(JsonDocument.Parse(schemaText).RootElement) is { } schema)
         {
-            var results = schema.Evaluate(payload, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            if (!results.IsValid)
-            {
-                var fields = (results.Details ?? []).Where(d => d.Errors is { Count: > 0 })
-                    .GroupBy(d => FieldOf(d.InstanceLocation.ToString()))
-                    .ToDictionary(g => g.Key, g => g.SelectMany(d => d.Errors!.Values).Distinct().Take(5).ToArray());
-                throw new ApiException(ErrorCodes.ValidationError, "The payload does not meet the trigger's schema.",
-                    fields: fields.Count > 0 ? fields : new Dictionary<string, string[]> { ["$"] = ["does not meet the trigger's schema"] });
-            }
+            JsonSchemas.ThrowIfInvalid(schema, payload, "The payload does not meet the trigger's schema.");
         }
         return await writes.RunAsync(async c =>
         {
@@ -184,46 +175,6 @@ internal sealed class TriggerService(Writes writes, Ids ids, TimeProvider time, 
     {
         var buffer = new byte[text.Length];
         return Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
-    }
-
-    /// <summary>A schema, or null when the JSON is not one (JsonSchema.Net builds it against draft 2020-12).</summary>
-    private static JsonSchema? Compile(JsonElement schema)
-    {
-        if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
-        {
-            return null;
-        }
-        try
-        {
-            return JsonSchema.Build(schema, new BuildOptions { SchemaRegistry = new SchemaRegistry() });
-        }
-        catch (Exception e) when (e is JsonSchemaException or JsonException or ArgumentException or InvalidOperationException or FormatException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>A JSON Pointer (<c>/items/0/name</c>) as the error's fields key it (<c>items[0].name</c>; the root is <c>$</c>).</summary>
-    private static string FieldOf(string pointer)
-    {
-        var segments = pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments.Length == 0)
-        {
-            return "$";
-        }
-        var field = new StringBuilder();
-        foreach (var segment in segments.Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)))
-        {
-            if (int.TryParse(segment, System.Globalization.CultureInfo.InvariantCulture, out _))
-            {
-                field.Append('[').Append(segment).Append(']');
-            }
-            else
-            {
-                field.Append(field.Length == 0 ? "" : ".").Append(segment);
-            }
-        }
-        return field.ToString();
     }
 
     private static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
