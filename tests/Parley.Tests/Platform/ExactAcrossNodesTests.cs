@@ -15,7 +15,7 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
     private List<ServerProcess> Nodes => _cluster.Nodes;
 
     public async Task InitializeAsync() => _cluster = await PostgresNodes.StartAsync(2, "--Testing:FaultHooks=true", $"--Admin:Emails={Actors.AdminEmail}",
-            "--Plans:metered:MonthlyGovernedCalls=50", "--Governance:Prices:governed_call=1");
+            "--Plans:metered:MonthlyGovernedCalls=50", "--Governance:Prices:governed_call=1", "--Network:AllowPrivateAddresses=true");
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -58,6 +58,40 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
         Assert.Equal(6, ledger.Count);
         Assert.Equal(0m, ledger.Sum(e => e.GetProperty("delta").GetDecimal()));
         Assert.All(ledger, e => Assert.True(e.GetProperty("balance_after").GetDecimal() >= 0));
+    }
+
+    [Fact]
+    public async Task TheGatewaysPerDomainLimitIsExactAcrossTwoNodes()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
+        }
+        using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
+        using var b = new HttpClient { BaseAddress = Nodes[1].BaseAddress };
+        await using var upstream = await Upstream.StartAsync();
+        var admin = (await (await a.PostAsync("/v1/auth/login", new { email = Actors.AdminEmail, password = "correct horse battery" })).JsonAsync())
+            .TryGetProperty("access_token", out var token) ? token.GetString() : (await (await a.PostAsync("/v1/auth/signup",
+                new { email = Actors.AdminEmail, password = "correct horse battery", name = "Admin" })).OkAsync(HttpStatusCode.Created)).GetProperty("access_token").GetString();
+        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
+            .OkAsync(HttpStatusCode.Created);
+        var owner = signup.GetProperty("access_token").GetString();
+        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
+        await (await b.PostAsync($"/v1/admin/workspaces/{ws}/credits", new { amount = 1000, reason = "test" }, admin)).OkAsync(HttpStatusCode.Created);
+        await (await a.SendAsync(HttpMethod.Patch, $"/v1/workspaces/{ws}/gateway", new { per_domain_per_minute = 10 }, owner)).OkAsync();
+        var agent = Actors.ToAgent(await (await a.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, owner)).OkAsync(HttpStatusCode.Created));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).PostAsync("/v1/gateway/calls",
+            new { method = "GET", url = upstream.Url($"/n/{i}").ToString() }, agent.ApiKey)));
+        await answers.First(r => r.StatusCode != HttpStatusCode.OK).ErrorAsync(ErrorCodes.OutgoingRateLimited);
+        // The windows are real minutes here: in every minute the burst touched, exactly the limit went out (or all, if fewer came).
+        var lines = (await (await a.GetAsync($"/v1/workspaces/{ws}/gateway/log?limit=100", owner)).OkAsync()).GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(40, lines.Count);
+        foreach (var minute in lines.GroupBy(l => l.GetProperty("created_at").GetDateTimeOffset().ToUnixTimeSeconds() / 60))
+        {
+            Assert.Equal(Math.Min(10, minute.Count()), minute.Count(l => l.GetProperty("decision").GetString() == "allowed"));
+        }
+        Assert.Equal(answers.Count(r => r.StatusCode == HttpStatusCode.OK), upstream.Requests.Count);
     }
 
     [Fact]
