@@ -24,6 +24,10 @@ internal static class CliApp
         root.Subcommands.Add(new WatchCommand(console));
         root.Subcommands.Add(new StatusCommand(console));
         root.Subcommands.Add(new RunCommand(console));
+        root.Subcommands.Add(new VaultCommand(console));
+        root.Subcommands.Add(new RulesCommand(console));
+        root.Subcommands.Add(new ApprovalsCommand(console));
+        root.Subcommands.Add(new LogCommand(console));
         return root;
     }
 }

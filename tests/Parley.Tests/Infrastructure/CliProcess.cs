@@ -125,6 +125,13 @@ public sealed class CliProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Types a line into the CLI's standard input.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     /// <summary>SIGKILL to the CLI alone (not its children): a crash, as far as the listener can tell.</summary>
     public void Crash() => _process.Kill(entireProcessTree: false);
 
