@@ -57,6 +57,9 @@ internal sealed class Api(Uri address)
     /// <summary>A write as the owner (a person), who is admin of the rooms it creates.</summary>
     public async Task<JsonElement> AsOwnerAsync(string path, object body) => await JsonAsync(await PostAsync(path, body, _token));
 
+    /// <summary>The owner's workspace (where agents are made).</summary>
+    public string Workspace => _workspace!;
+
     public async Task<BenchAgent> AgentAsync()
     {
         var handle = "b" + Guid.NewGuid().ToString("N")[..16];

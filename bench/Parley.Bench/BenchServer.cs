@@ -52,6 +52,9 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    /// <summary>The gateway proxy's port of the server started last.</summary>
+    public static int ProxyPort { get; private set; }
     public int Pid => _process.Id;
 
     public static async Task<BenchServer> StartAsync(Provider provider, string? postgresAdmin, int serverCpu)
@@ -69,6 +72,9 @@ internal sealed class BenchServer : IAsyncDisposable
             "--Limits:Rates:agent-send:Limit=10000000", "--Limits:Rates:group-send:Limit=10000000", "--Limits:Rates:auth:Limit=10000000",
             "--Limits:Rates:room-write:Limit=10000000", "--Limits:Rates:room-read:Limit=10000000", "--Limits:Rates:lease-renew:Limit=10000000",
             "--Limits:BacklogCap=1000000", "--Limits:BacklogWarning=1000000", "--Limits:GroupAddsPerDay=100000",
+            // The gateway scenario calls an upstream on loopback, as fast as it can, through the call API and the proxy.
+            "--Network:AllowPrivateAddresses=true", $"--Gateway:ProxyUrls=http://127.0.0.1:{ProxyPort = FreePort()}",
+            "--Limits:Gateway:PerDomainPerMinute=100000000",
         };
         switch (provider)
         {

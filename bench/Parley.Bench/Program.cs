@@ -9,7 +9,7 @@ namespace Parley.Bench;
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] All = ["send", "latency", "fanout", "drain", "claims", "idle"];
+    private static readonly string[] All = ["send", "latency", "fanout", "drain", "claims", "idle", "gateway"];
 
     public static async Task<int> Main(string[] args)
     {
@@ -90,6 +90,7 @@ internal static class Program
                 "drain" => await run.SyncDrainAsync(),
                 "claims" => await run.TaskClaimsAsync(raw.Value),
                 "idle" => await run.IdleConnectionsAsync(),
+                "gateway" => await run.GatewayAsync(),
                 _ => throw new ArgumentException($"unknown scenario {scenario}"),
             };
             foreach (var figure in result)

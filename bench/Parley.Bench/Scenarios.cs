@@ -9,7 +9,7 @@ namespace Parley.Bench;
 internal sealed record Figure(string Scenario, string Metric, double Value, string Unit, double? Ratio = null, string? Baseline = null, string? Note = null);
 
 /// <summary>The scenarios of issue 7. Each returns its figures; the baseline (raw HTTP) is measured first in every run.</summary>
-internal sealed class Scenarios(Api api, BenchServer server, bool quick)
+internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
 {
     private TimeSpan Duration => quick ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(15);
     private TimeSpan Warmup => quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(3);
