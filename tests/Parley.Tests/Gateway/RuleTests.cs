@@ -116,4 +116,24 @@ public sealed class RuleTests(GatewayServer server) : IClassFixture<GatewayServe
         Assert.Equal([ErrorCodes.ContentTooLarge, ErrorCodes.UpstreamError, ErrorCodes.UpstreamTimeout],
             errors.EnumerateArray().Select(e => e.GetProperty("error_code").GetString()));
     }
+
+    [Fact]
+    public async Task TheLogKeepsACallForThirtyDays()
+    {
+        var owner = await server.SignupAsync();
+        var agent = await server.CreateAgentAsync(owner);
+        await (await server.CallAsync(agent, "GET", server.Plain.Url("/kept"))).OkAsync();
+        async Task<int> LinesAsync()
+        {
+            var login = await (await Http.PostAsync("/v1/auth/login", new { email = owner.Email, password = owner.Password })).OkAsync();
+            var token = login.GetProperty("access_token").GetString();
+            return (await (await Http.GetAsync($"/v1/workspaces/{owner.WorkspaceId}/gateway/log", token)).OkAsync()).GetProperty("data").GetArrayLength();
+        }
+        server.Clock.Advance(TimeSpan.FromDays(29));
+        await (await Http.PostAsync("/_test/jobs/gateway-cleanup", null)).OkAsync();
+        Assert.Equal(1, await LinesAsync());
+        server.Clock.Advance(TimeSpan.FromDays(2));
+        await (await Http.PostAsync("/_test/jobs/gateway-cleanup", null)).OkAsync();
+        Assert.Equal(0, await LinesAsync());
+    }
 }

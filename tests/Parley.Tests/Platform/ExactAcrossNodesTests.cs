@@ -92,6 +92,10 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
             Assert.Equal(Math.Min(10, minute.Count()), minute.Count(l => l.GetProperty("decision").GetString() == "allowed"));
         }
         Assert.Equal(answers.Count(r => r.StatusCode == HttpStatusCode.OK), upstream.Requests.Count);
+
+        // One CA for the deployment: both nodes serve the same certificate, made by whichever asked first.
+        var pems = await Task.WhenAll(a.GetStringAsync("/v1/gateway/ca.pem"), b.GetStringAsync("/v1/gateway/ca.pem"));
+        Assert.Equal(pems[0], pems[1]);
     }
 
     [Fact]

@@ -279,8 +279,12 @@ public sealed partial class ListenerProcessTests(ListenerServer server) : IClass
         Assert.Contains("PARLEY_CONSTRAINED=1", environment);
         Assert.Contains(environment, l => l.StartsWith("HTTPS_PROXY=http://run:", StringComparison.Ordinal) && l.EndsWith("@127.0.0.1:9", StringComparison.Ordinal));
         Assert.Contains("NO_PROXY=127.0.0.1", environment);
+        // The gateway's CA, fetched from the server, is what the run's TLS clients trust.
+        Assert.Contains($"SSL_CERT_FILE={Path.Combine(home, "gateway-ca.pem")}", environment);
+        Assert.Contains("BEGIN CERTIFICATE", File.ReadAllText(Path.Combine(home, "gateway-ca.pem")));
         Assert.All(environment.Select(l => l.Split('=')[0]), name => Assert.True(
             name.StartsWith("PARLEY_", StringComparison.Ordinal) || name.Contains("proxy", StringComparison.OrdinalIgnoreCase)
+            || name is "SSL_CERT_FILE" or "NODE_EXTRA_CA_CERTS" or "REQUESTS_CA_BUNDLE" or "CURL_CA_BUNDLE"
             || name is "PATH" or "HOME" or "LANG" or "TERM" or "TMPDIR" or "PWD" or "SHLVL" or "_", $"{name} leaked into a constrained run"));
 
         // A host whose program is not on this machine: the run fails at once, without being accepted.
