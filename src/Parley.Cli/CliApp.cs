@@ -28,6 +28,7 @@ internal static class CliApp
         root.Subcommands.Add(new RulesCommand(console));
         root.Subcommands.Add(new ApprovalsCommand(console));
         root.Subcommands.Add(new LogCommand(console));
+        root.Subcommands.Add(new ChatCommand(console));
         return root;
     }
 }

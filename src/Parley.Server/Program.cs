@@ -6,6 +6,7 @@ using Parley.Server.Identity;
 using Parley.Server.Messaging;
 using Parley.Server.Platform;
 using Parley.Server.Rooms;
+using Parley.Server.Sessions;
 using Parley.Server.Wake;
 
 namespace Parley.Server;
@@ -46,6 +47,7 @@ internal static class Program
         builder.AddRooms();
         builder.AddWake();
         builder.AddGateway();
+        builder.AddSessions();
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -63,6 +65,7 @@ internal static class Program
         app.MapRooms();
         app.MapWake();
         app.MapGateway();
+        app.MapSessionRoutes();
         return app;
     }
 }

@@ -110,6 +110,10 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<Gateway.Proxy.GatewayCaRow> GatewayCa => Set<Gateway.Proxy.GatewayCaRow>();
     public DbSet<Gateway.Sites.Site> Sites => Set<Gateway.Sites.Site>();
 
+    public DbSet<Sessions.ModelProvider> ModelProviders => Set<Sessions.ModelProvider>();
+    public DbSet<Sessions.ChatSession> ChatSessions => Set<Sessions.ChatSession>();
+    public DbSet<Sessions.ChatMessage> ChatMessages => Set<Sessions.ChatMessage>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

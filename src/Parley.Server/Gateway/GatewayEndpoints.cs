@@ -147,6 +147,8 @@ internal static class GatewayEndpoints
     private static async Task<Ok<ExplainView>> ExplainAsync(ExplainRequest request, WorkspaceAccess access, GovernedCalls s, CancellationToken ct)
     {
         var v = new Platform.Validation.Validator();
+        v.Length("url", request.Url, 1, 8192);
+        v.Length("method", request.Method, 1, 10);
         v.Required("agent", request.Agent);
         v.Required("method", request.Method);
         v.Required("url", request.Url);
@@ -171,6 +173,11 @@ internal static class GatewayEndpoints
         if (method is { Length: > 0 } && (method.Length > 10 || !method.All(char.IsAsciiLetter)))
         {
             v.Add("method", "must be an HTTP method such as GET or POST");
+        }
+        v.Length("url", request.Url, 1, 8192);
+        if (request.TimeoutMs is < 1 or > 120_000)
+        {
+            v.Add("timeout_ms", "must be from 1 to 120000");
         }
         if (request.Body is not null && request.BodyBase64 is not null)
         {
@@ -244,6 +251,7 @@ internal static class GatewayEndpoints
         var v = new Platform.Validation.Validator();
         v.Required("token", request.Token);
         v.Required("audience", request.Audience);
+        v.Length("audience", request.Audience, 1, 253);
         v.ThrowIfInvalid();
         return TypedResults.Ok(await s.VerifyAsync(request.Token!, request.Audience!, ct));
     }

@@ -33,6 +33,43 @@ internal sealed record CallOutcome(OutboundResponse Response, long DurationMs, I
 /// <summary>How a call is made: which way it came (for the log), its upstream timeout, and whether the site wants the agent's identity.</summary>
 internal sealed record CallSettings(string Via, int? TimeoutMs = null, bool PresentIdentity = false);
 
+/// <summary>
+/// Who a governed call is made for: an agent (its rules, its vault entries, its identity), or a person acting in a
+/// workspace (a model session an owner started), whose calls match only rules and entries not limited to agents.
+/// </summary>
+internal sealed record CallActor(string WorkspaceId, Agent? Agent, string PrincipalId)
+{
+    public string? AgentId => Agent?.Id;
+
+    public static CallActor Of(Caller caller) => caller.Agent is { } agent
+        ? new CallActor(agent.OwnerWorkspaceId ?? throw ApiErrors.Forbidden("unclaimed", "An agent without an owner's workspace has no gateway."), agent, agent.Id)
+        : throw ApiErrors.Forbidden("agents_only", "Governed calls are made for agents.");
+}
+
+/// <summary>A governed call whose answer is being read as it arrives; <see cref="EndAsync"/> writes its log line.</summary>
+internal sealed class StreamingCall(HttpResponseMessage response, GatewayLogEntry entry, Stopwatch watch, IReadOnlyList<string> injected, GatewayLog log)
+    : IDisposable
+{
+    public HttpResponseMessage Response => response;
+    public IReadOnlyList<string> Injected => injected;
+    public string LogId => entry.Id;
+
+    /// <summary>The call is over: how many bytes came in, and the error that ended it, if one did.</summary>
+    public Task EndAsync(long bytesIn, string? errorCode)
+    {
+        entry.DurationMs = watch.ElapsedMilliseconds;
+        entry.BytesIn = bytesIn;
+        if (errorCode is not null)
+        {
+            entry.ErrorCode = errorCode;
+            entry.Decision = GatewayDecisions.Error;
+        }
+        return log.WriteAsync(entry);
+    }
+
+    public void Dispose() => response.Dispose();
+}
+
 /// <summary>Where a governed call came from, as the request log names it.</summary>
 internal static class CallVia
 {
@@ -57,45 +94,88 @@ internal sealed class GovernedCalls(
     private GatewayOptions Options => options.Value;
 
     /// <summary>Makes a call for an agent (its key or a passport), or answers the catalog error that stopped it.</summary>
-    public async Task<CallOutcome> CallAsync(Caller caller, OutboundRequest request, CallSettings settings, CancellationToken ct)
+    public Task<CallOutcome> CallAsync(Caller caller, OutboundRequest request, CallSettings settings, CancellationToken ct) =>
+        CallAsync(CallActor.Of(caller), request, settings, ct);
+
+    /// <summary>Makes a call for an agent or a person of a workspace (a model session), buffered.</summary>
+    public async Task<CallOutcome> CallAsync(CallActor actor, OutboundRequest request, CallSettings settings, CancellationToken ct)
     {
-        var agent = caller.Agent!;
-        var workspaceId = agent.OwnerWorkspaceId ?? throw ApiErrors.Forbidden("unclaimed", "An agent without an owner's workspace has no gateway.");
-        var url = request.Url;
+        var call = await PrepareAsync(actor, request, settings, ct);
+        return await GuardAsync(call.Entry, async () =>
+        {
+            var watch = Stopwatch.StartNew();
+            var response = await SendAsync(call.Request, call.TimeoutMs, ct);
+            call.Entry.DurationMs = watch.ElapsedMilliseconds;
+            call.Entry.Status = response.Status;
+            call.Entry.BytesIn = response.Body.Length;
+            call.Entry.Decision = GatewayDecisions.Allowed;
+            await log.WriteAsync(call.Entry);
+            return new CallOutcome(response, call.Entry.DurationMs.Value, call.Injected, call.Entry.Id);
+        }, ct);
+    }
+
+    /// <summary>
+    /// Makes a call whose answer is read as it arrives (a model's stream): governed like any other, the timeout bounding
+    /// only the wait for the answer's headers. The caller reads the body and then <see cref="StreamingCall.EndAsync"/>.
+    /// </summary>
+    public async Task<StreamingCall> OpenAsync(CallActor actor, OutboundRequest request, CallSettings settings, CancellationToken ct)
+    {
+        var call = await PrepareAsync(actor, request, settings, ct);
+        return await GuardAsync(call.Entry, async () =>
+        {
+            var watch = Stopwatch.StartNew();
+            var response = await SendStreamingAsync(call.Request, call.TimeoutMs, ct);
+            call.Entry.Status = (int)response.StatusCode;
+            call.Entry.Decision = GatewayDecisions.Allowed;
+            return new StreamingCall(response, call.Entry, watch, call.Injected, log);
+        }, ct);
+    }
+
+    /// <summary>A call that passed every rule and limit and carries the vault's values: ready to send.</summary>
+    private sealed record PreparedCall(OutboundRequest Request, GatewayLogEntry Entry, List<string> Injected, int TimeoutMs);
+
+    private async Task<PreparedCall> PrepareAsync(CallActor actor, OutboundRequest request, CallSettings settings, CancellationToken ct)
+    {
         if (request.Body.Length > Options.MaxBodyBytes)
         {
             throw ApiErrors.TooLarge(Options.MaxBodyBytes, $"A governed call's body is at most {Options.MaxBodyBytes} bytes.");
         }
-        var entry = log.Start(workspaceId, agent.Id, request.Method, url, settings.Via, request.Body.Length);
+        var entry = log.Start(actor.WorkspaceId, actor.PrincipalId, request.Method, request.Url, settings.Via, request.Body.Length);
+        return await GuardAsync(entry, () => GovernAsync(actor, request, entry, settings, ct), ct);
+    }
+
+    /// <summary>Logs a call that ends in a catalog error (or the caller leaving) with its decision, and lets the error go on.</summary>
+    private async Task<T> GuardAsync<T>(GatewayLogEntry entry, Func<Task<T>> action, CancellationToken ct)
+    {
         try
         {
-            return await GovernAsync(workspaceId, agent, request, entry, settings, ct);
+            return await action();
         }
         catch (ApiException e)
         {
             entry.ErrorCode = e.Code;
-            entry.Decision ??= e.Code switch
+            entry.Decision = entry.Decision is null or GatewayDecisions.Allowed ? e.Code switch
             {
                 ErrorCodes.PolicyBlocked or ErrorCodes.NoCredits or ErrorCodes.Forbidden => GatewayDecisions.Blocked,
                 ErrorCodes.RateLimited or ErrorCodes.OutgoingRateLimited or ErrorCodes.QuotaExceeded => GatewayDecisions.RateLimited,
                 ErrorCodes.ApprovalDenied => GatewayDecisions.ApprovalDenied,
                 _ => GatewayDecisions.Error,
-            };
+            } : entry.Decision;
             await log.WriteAsync(entry);
             throw;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             entry.ErrorCode = "CANCELLED";
-            entry.Decision ??= GatewayDecisions.Error;
+            entry.Decision = GatewayDecisions.Error;
             await log.WriteAsync(entry);
             throw;
         }
     }
 
-    private async Task<CallOutcome> GovernAsync(string workspaceId, Agent agent, OutboundRequest request, GatewayLogEntry entry, CallSettings settings,
-        CancellationToken ct)
+    private async Task<PreparedCall> GovernAsync(CallActor actor, OutboundRequest request, GatewayLogEntry entry, CallSettings settings, CancellationToken ct)
     {
+        var workspaceId = actor.WorkspaceId;
         var url = request.Url;
         if (outbound.IsRefusedLiteral(url))
         {
@@ -103,7 +183,8 @@ internal sealed class GovernedCalls(
         }
         var method = request.Method.ToUpperInvariant();
         var matching = (await Db.GatewayRules.AsNoTracking().Where(r => r.WorkspaceId == workspaceId && r.Enabled).ToListAsync(ct))
-            .Where(r => Matches(r, agent.Id, method, url)).OrderBy(r => r.Id).ToList();
+            .Where(r => Matches(r, actor.AgentId, method, url)).OrderBy(r => r.Id).ToList();
+        var entries = await vault.ForAgentAsync(workspaceId, actor.AgentId, ct);
 
         // 1. Any block.
         if (matching.FirstOrDefault(r => r.Action == RuleActions.Block) is { } block)
@@ -113,11 +194,11 @@ internal sealed class GovernedCalls(
                 ApiErrors.Details(("rule_id", block.Id), ("rule_name", block.Name), ("reason", "rule")));
         }
         // 2. Any manual approval: the call waits for an owner — unless an owner already said yes to exactly this (Remembered).
-        if (matching.FirstOrDefault(r => r.Action == RuleActions.ManualApproval) is { } hold && !Remembered(matching, agent.Id, method))
+        if (matching.FirstOrDefault(r => r.Action == RuleActions.ManualApproval) is { } hold && !Remembered(matching, actor.AgentId, method))
         {
             entry.RuleId = hold.Id;
-            entry.ApprovalId = await approvals.HoldAsync(new HeldCall(workspaceId, agent.Id, method, Display(url), url.Host, url.Port, url.IsDefaultPort,
-                url.AbsolutePath, Preview(request, await vault.ForAgentAsync(workspaceId, agent.Id, ct)), hold.Id), ct);
+            entry.ApprovalId = await approvals.HoldAsync(new HeldCall(workspaceId, actor.PrincipalId, method, Display(url), url.Host, url.Port, url.IsDefaultPort,
+                url.AbsolutePath, Preview(request, entries), hold.Id), ct);
         }
         var limits = matching.Where(r => r.Action == RuleActions.RateLimit).ToList();
         // 4. The default policy: in deny mode, something must allow the call.
@@ -127,27 +208,18 @@ internal sealed class GovernedCalls(
             throw new ApiException(ErrorCodes.PolicyBlocked, "The workspace's policy is deny, and no rule allows this call.",
                 ApiErrors.Details(("rule_id", null), ("rule_name", null), ("reason", "default_policy")));
         }
-        await AdmitAsync(workspaceId, agent.Id, url, limits, policy.PerDomainPerMinute, entry, ct);
+        await AdmitAsync(workspaceId, actor.PrincipalId, url, limits, policy.PerDomainPerMinute, entry, ct);
 
         // The vault's values, most specific entry first for each header, parameter or path; the agent's identity when asked for.
-        var (prepared, injected) = Inject(request, await vault.ForAgentAsync(workspaceId, agent.Id, ct));
+        var (prepared, injected) = Inject(request, entries);
         var headers = prepared.Headers.Where(h => !h.Key.Equals(IdentityPresentation.Header, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (settings.PresentIdentity || matching.Any(r => r.PresentIdentity))
+        if (actor.Agent is { } agent && (settings.PresentIdentity || matching.Any(r => r.PresentIdentity)))
         {
             headers.Add(new(IdentityPresentation.Header, identity.For(agent, url.IdnHost)));
         }
-        prepared = prepared with { Headers = headers };
         entry.Injected = JsonSerializer.Serialize(injected);
         entry.RuleId ??= matching.FirstOrDefault()?.Id;
-        var timeout = Math.Clamp(settings.TimeoutMs ?? Options.DefaultTimeoutMs, 1, Options.MaxTimeoutMs);
-        var watch = Stopwatch.StartNew();
-        var response = await SendAsync(prepared, timeout, ct);
-        entry.DurationMs = watch.ElapsedMilliseconds;
-        entry.Status = response.Status;
-        entry.BytesIn = response.Body.Length;
-        entry.Decision = GatewayDecisions.Allowed;
-        await log.WriteAsync(entry);
-        return new CallOutcome(response, entry.DurationMs.Value, injected, entry.Id);
+        return new PreparedCall(prepared with { Headers = headers }, entry, injected, Math.Clamp(settings.TimeoutMs ?? Options.DefaultTimeoutMs, 1, Options.MaxTimeoutMs));
     }
 
     /// <summary>
@@ -192,8 +264,8 @@ internal sealed class GovernedCalls(
     /// An allow rule that names this agent and this method (what <c>remember</c> on an approval makes) answers the
     /// question a manual-approval rule would ask again: such a call is not held.
     /// </summary>
-    private static bool Remembered(List<GatewayRule> matching, string agentId, string method) =>
-        matching.Any(r => r.Action == RuleActions.Allow && r.AgentId == agentId && r.Method == method);
+    private static bool Remembered(List<GatewayRule> matching, string? agentId, string method) =>
+        agentId is not null && matching.Any(r => r.Action == RuleActions.Allow && r.AgentId == agentId && r.Method == method);
 
     private static long WindowMs(string window) => window switch
     {
@@ -202,7 +274,7 @@ internal sealed class GovernedCalls(
         _ => Clock.MinuteMs,
     };
 
-    private static bool Matches(GatewayRule rule, string agentId, string method, Uri url) =>
+    private static bool Matches(GatewayRule rule, string? agentId, string method, Uri url) =>
         (rule.AgentId is null || rule.AgentId == agentId) && (rule.Method is null || rule.Method == method)
         && Patterns.HostMatches(rule.HostPattern, url.IdnHost, url.Port) && Patterns.PathMatches(rule.PathPattern, url.AbsolutePath);
 
@@ -268,7 +340,34 @@ internal sealed class GovernedCalls(
     /// <summary>Sends through the guarded outbound client; the upstream's own status is data, the gateway's failures are catalog errors.</summary>
     private async Task<OutboundResponse> SendAsync(OutboundRequest request, int timeoutMs, CancellationToken ct)
     {
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method.ToUpperInvariant()), request.Url);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(timeoutMs);
+        return await UpstreamAsync(timeoutMs, async () =>
+        {
+            using var message = Message(request);
+            using var response = await outbound.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var body = await ReadCappedAsync(response.Content, timeout.Token);
+            return new OutboundResponse((int)response.StatusCode, HeadersOf(response), body);
+        }, ct);
+    }
+
+    /// <summary>Sends and returns once the answer's headers are in; the body is the caller's to read (and dispose).</summary>
+    private Task<HttpResponseMessage> SendStreamingAsync(OutboundRequest request, int timeoutMs, CancellationToken ct) =>
+        UpstreamAsync(timeoutMs, async () =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(timeoutMs);
+            using var message = Message(request);
+            return await outbound.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }, ct);
+
+    public static IReadOnlyList<KeyValuePair<string, string>> HeadersOf(HttpResponseMessage response) =>
+        [.. response.Headers.Concat(response.Content.Headers).Where(h => !VaultService.HopByHop.Contains(h.Key))
+            .Select(h => new KeyValuePair<string, string>(h.Key, string.Join(", ", h.Value)))];
+
+    private static HttpRequestMessage Message(OutboundRequest request)
+    {
+        var message = new HttpRequestMessage(new HttpMethod(request.Method.ToUpperInvariant()), request.Url);
         if (request.Body.Length > 0 || request.Method is "POST" or "PUT" or "PATCH")
         {
             message.Content = new ByteArrayContent(request.Body);
@@ -285,16 +384,15 @@ internal sealed class GovernedCalls(
                 message.Content.Headers.TryAddWithoutValidation(name, value);
             }
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(timeoutMs);
+        return message;
+    }
+
+    /// <summary>The upstream's failures as catalog errors: too slow, unreachable, or a private address after all.</summary>
+    private static async Task<T> UpstreamAsync<T>(int timeoutMs, Func<Task<T>> send, CancellationToken ct)
+    {
         try
         {
-            using var response = await outbound.Client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var body = await ReadCappedAsync(response.Content, timeout.Token);
-            var headers = response.Headers.Concat(response.Content.Headers)
-                .Where(h => !VaultService.HopByHop.Contains(h.Key))
-                .Select(h => new KeyValuePair<string, string>(h.Key, string.Join(", ", h.Value))).ToList();
-            return new OutboundResponse((int)response.StatusCode, headers, body);
+            return await send();
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

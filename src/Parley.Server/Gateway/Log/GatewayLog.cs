@@ -67,7 +67,7 @@ internal sealed class GatewayLog(IServiceScopeFactory scopes, Ids ids, TimeProvi
         var (items, next) = paging.Cut(rows, l => l.Id);
         var agents = await AgentQueries.ManyAsync(db, items.Select(l => l.AgentId).Distinct(), ct);
         return new Page<GatewayLogView>([.. items.Select(l => new GatewayLogView(l.Id,
-            agents.TryGetValue(l.AgentId, out var a) ? a.ToActor() : new ActorRef("agent", l.AgentId), l.Method, l.Host, l.Path, l.Status, l.DurationMs,
+            agents.TryGetValue(l.AgentId, out var a) ? a.ToActor() : new ActorRef(l.AgentId.StartsWith("acct_", StringComparison.Ordinal) ? "account" : "agent", l.AgentId), l.Method, l.Host, l.Path, l.Status, l.DurationMs,
             l.Decision, l.RuleId, l.ApprovalId, JsonSerializer.Deserialize<List<string>>(l.Injected)!, l.BytesOut, l.BytesIn, l.ErrorCode, l.Via,
             Clock.Time(l.CreatedAt)))], next);
     }

@@ -122,6 +122,7 @@ internal sealed class RuleService(Writes writes, Ids ids, TimeProvider time, Pub
         var v = new Validator();
         name = (creating ? v.Required("name", name) : name ?? "").Trim();
         v.Name("name", name, 1, 100);
+        v.Length("method", method, 1, 10);
         if (Patterns.HostProblem(host, suffixes) is { } hostProblem)
         {
             v.Add("host_pattern", hostProblem);

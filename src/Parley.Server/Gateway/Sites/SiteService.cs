@@ -32,6 +32,10 @@ internal sealed class SiteService(Writes writes, Ids ids, TimeProvider time, Out
 
     public async Task<SiteWithTools> CreateAsync(Caller caller, Workspace workspace, CreateSiteRequest request, CancellationToken ct)
     {
+        var check = new Validator();
+        check.Length("url", request.Url, 1, 2048);
+        check.Length("token", request.Token, 1, 8192);
+        check.ThrowIfInvalid();
         var url = SiteUrl(request.Url);
         var (manifestUrl, manifest) = await DiscoverAsync(url, ct);
         var site = await writes.RunAsync(async c =>
@@ -100,18 +104,26 @@ internal sealed class SiteService(Writes writes, Ids ids, TimeProvider time, Out
     }
 
     /// <summary>An agent calls a site's tool: arguments checked against its schema, then one governed call.</summary>
-    public async Task<ToolCallResult> CallToolAsync(Caller caller, string siteId, string toolName, ToolCallRequest request, CancellationToken ct)
+    public Task<ToolCallResult> CallToolAsync(Caller caller, string siteId, string toolName, ToolCallRequest request, CancellationToken ct) =>
+        CallToolAsync(CallActor.Of(caller), siteId, toolName,
+            request.Arguments is { ValueKind: not JsonValueKind.Undefined } given ? given : JsonDocument.Parse("{}").RootElement, ct);
+
+    /// <summary>The tools of the workspace's sites, by site (what a model session offers the model).</summary>
+    public async Task<List<(Site Site, SiteTool Tool)>> ToolsAsync(string workspaceId, IReadOnlyCollection<string> siteIds, CancellationToken ct) =>
+        [.. (await Db.Sites.AsNoTracking().Where(s => s.WorkspaceId == workspaceId && siteIds.Contains(s.Id)).OrderBy(s => s.Id).ToListAsync(ct))
+            .SelectMany(site => ToolsOf(site).Select(tool => (site, tool)))];
+
+    /// <summary>A tool call for an agent or a person's model session: arguments checked against the tool's schema, then one governed call.</summary>
+    public async Task<ToolCallResult> CallToolAsync(CallActor actor, string siteId, string toolName, JsonElement arguments, CancellationToken ct)
     {
-        var workspaceId = caller.Agent!.OwnerWorkspaceId ?? throw ApiErrors.NotFound();
-        var site = await FindAsync(workspaceId, siteId, ct);
+        var site = await FindAsync(actor.WorkspaceId, siteId, ct);
         var tool = ToolsOf(site).FirstOrDefault(t => t.Name == toolName) ?? throw new ApiException(ErrorCodes.NotFound, $"The site has no tool '{toolName}'.");
-        var arguments = request.Arguments is { ValueKind: not JsonValueKind.Undefined } given ? given : JsonDocument.Parse("{}").RootElement;
         if (JsonSchemas.Compile(tool.InputSchema) is { } schema)
         {
             JsonSchemas.ThrowIfInvalid(schema, arguments, $"The arguments do not meet the input schema of '{toolName}'.");
         }
         var target = new Uri(site.ServerUrl.TrimEnd('/') + "/tools/" + Uri.EscapeDataString(toolName));
-        var outcome = await calls.CallAsync(caller, new OutboundRequest("POST", target, [new("Content-Type", "application/json")],
+        var outcome = await calls.CallAsync(actor, new OutboundRequest("POST", target, [new("Content-Type", "application/json")],
             Encoding.UTF8.GetBytes(arguments.GetRawText())), new CallSettings(CallVia.Tool, PresentIdentity: site.PresentIdentity), ct);
         var status = outcome.Response.Status;
         if (status is < 200 or > 299)

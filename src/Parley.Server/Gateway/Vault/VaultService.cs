@@ -32,6 +32,8 @@ internal sealed class VaultService(Writes writes, Ids ids, TimeProvider time, Se
         var host = HostPattern(v, request.HostPattern);
         var path = PathPattern(v, request.PathPattern);
         var injection = Validate(v, request.Injection, request.Value);
+        v.Required("value", request.Value);
+        v.Length("value", request.Value, 1, 8192);
         v.ThrowIfInvalid();
         var agentIds = await AgentIdsAsync(workspace.Id, request.AgentIds, ct);
         var entry = await writes.RunAsync(async c =>
@@ -70,6 +72,7 @@ internal sealed class VaultService(Writes writes, Ids ids, TimeProvider time, Se
         v.Name("name", name, 1, 100);
         var host = request.HostPattern is null ? current.HostPattern : HostPattern(v, request.HostPattern);
         var path = request.PathPattern is null ? current.PathPattern : PathPattern(v, request.PathPattern);
+        v.Length("value", request.Value, 1, 8192);
         var injection = request.Injection is null && request.Value is null
             ? null
             : Validate(v, request.Injection ?? InjectionOf(current), request.Value ?? Open(current));
@@ -111,10 +114,13 @@ internal sealed class VaultService(Writes writes, Ids ids, TimeProvider time, Se
         }
     }
 
-    /// <summary>The entries of a workspace that may go into a call of this agent (the matching by host and path is the caller's).</summary>
-    public async Task<List<VaultEntry>> ForAgentAsync(string workspaceId, string agentId, CancellationToken ct) =>
+    /// <summary>
+    /// The entries of a workspace that may go into a call of this agent (the matching by host and path is the
+    /// caller's); for a call made for a person (no agent), only entries not limited to some agents.
+    /// </summary>
+    public async Task<List<VaultEntry>> ForAgentAsync(string workspaceId, string? agentId, CancellationToken ct) =>
         [.. (await Db.VaultEntries.AsNoTracking().Where(e => e.WorkspaceId == workspaceId).ToListAsync(ct))
-            .Where(e => e.AgentIds is null || JsonSerializer.Deserialize<List<string>>(e.AgentIds)!.Contains(agentId))];
+            .Where(e => e.AgentIds is null || (agentId is not null && JsonSerializer.Deserialize<List<string>>(e.AgentIds)!.Contains(agentId)))];
 
     public string Open(VaultEntry entry) => Encoding.UTF8.GetString(box.Open(entry.Value, SealPurpose));
 
@@ -153,6 +159,10 @@ internal sealed class VaultService(Writes writes, Ids ids, TimeProvider time, Se
             v.Add("injection", "is required");
             return null;
         }
+        v.Length("injection.header_name", injection.HeaderName, 0, 100);
+        v.Length("injection.value_format", injection.ValueFormat, 0, 500);
+        v.Length("injection.param_name", injection.ParamName, 0, 100);
+        v.Length("injection.template", injection.Template, 0, 1000);
         switch (injection.Kind)
         {
             case "header":
