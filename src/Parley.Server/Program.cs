@@ -4,6 +4,7 @@ using Parley.Server.Gateway;
 using Parley.Server.Governance;
 using Parley.Server.Identity;
 using Parley.Server.Messaging;
+using Parley.Server.OwnerEvents;
 using Parley.Server.Platform;
 using Parley.Server.Rooms;
 using Parley.Server.Sessions;
@@ -48,6 +49,7 @@ internal static class Program
         builder.AddWake();
         builder.AddGateway();
         builder.AddSessions();
+        builder.AddOwnerEvents();
         customize?.Invoke(builder);
 
         var app = builder.Build();
@@ -66,6 +68,7 @@ internal static class Program
         app.MapWake();
         app.MapGateway();
         app.MapSessionRoutes();
+        app.MapOwnerEvents();
         return app;
     }
 }

@@ -1,12 +1,10 @@
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Contracts.Errors;
-using Parley.Contracts.Json;
 using Parley.Contracts.Sessions;
 using Parley.Server.Identity.Auth;
 using Parley.Server.Identity.Workspaces;
 using Parley.Server.Platform.Errors;
+using Parley.Server.Platform.Http;
 using Parley.Server.Platform.Idempotency;
 using Parley.Server.Platform.OpenApi;
 
@@ -100,7 +98,7 @@ internal static class SessionEndpoints
         {
             return TypedResults.Ok(new SessionAnswer(await s.SendAsync(caller, sessionId, request, stream: false, _ => Task.CompletedTask, ct)));
         }
-        using var writer = new EventWriter(http.Response);
+        using var writer = new EventStreamWriter(http.Response);
         using var heartbeats = new CancellationTokenSource();
         var beating = writer.HeartbeatAsync(TimeSpan.FromSeconds(15), time, heartbeats.Token);
         try
@@ -121,60 +119,6 @@ internal static class SessionEndpoints
             await beating;
         }
         return Results.Empty;
-    }
-
-    /// <summary>Server-Sent Events on a response: <c>event: type</c>, <c>data: json</c>, one writer at a time.</summary>
-    private sealed class EventWriter(HttpResponse response) : IDisposable
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-
-        public bool Started { get; private set; }
-
-        public void Dispose() => _gate.Dispose();
-
-        public async Task WriteAsync(string type, object data, CancellationToken ct)
-        {
-            await WriteRawAsync($"event: {type}\ndata: {JsonSerializer.Serialize(data, ParleyJson.Options)}\n\n", ct);
-        }
-
-        public async Task HeartbeatAsync(TimeSpan every, TimeProvider time, CancellationToken ct)
-        {
-            try
-            {
-                while (true)
-                {
-                    await Task.Delay(every, time, ct);
-                    if (Started)
-                    {
-                        await WriteRawAsync(": keep-alive\n\n", ct);
-                    }
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
-            {
-            }
-        }
-
-        private async Task WriteRawAsync(string text, CancellationToken ct)
-        {
-            await _gate.WaitAsync(ct);
-            try
-            {
-                if (!Started)
-                {
-                    Started = true;
-                    response.StatusCode = StatusCodes.Status200OK;
-                    response.ContentType = "text/event-stream";
-                    response.Headers.CacheControl = "no-cache";
-                }
-                await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
-                await response.Body.FlushAsync(ct);
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }
     }
 }
 

@@ -99,6 +99,35 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheOwnerEventStreamOnOneNodeCarriesWhatHappensOnTheOther()
+    {
+        if (!TestDatabase.IsPostgres)
+        {
+            return; // several nodes need PostgreSQL; the PostgreSQL run covers this.
+        }
+        using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
+        using var b = new HttpClient { BaseAddress = Nodes[1].BaseAddress };
+        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
+            .OkAsync(HttpStatusCode.Created);
+        var owner = signup.GetProperty("access_token").GetString();
+        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
+        var agent = Actors.ToAgent(await (await a.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, owner)).OkAsync(HttpStatusCode.Created));
+        using var response = await a.SendAsync(Http.Request(HttpMethod.Get, $"/v1/workspaces/{ws}/events", null, owner), HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.StartsWith(":", await reader.ReadLineAsync());
+        var runId = (await (await b.PostAsync($"/v1/agents/{agent.Handle}/runs", new { }, owner)).OkAsync(HttpStatusCode.Created)).GetProperty("id").GetString();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (await reader.ReadLineAsync(deadline.Token) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal) && line.Contains(runId!, StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+        Assert.Fail("node A's stream did not carry the run made on node B");
+    }
+
+    [Fact]
     public async Task TwoHundredStartsOfOneAgentOverTwoNodesMakeOneRun()
     {
         if (!TestDatabase.IsPostgres)
