@@ -1,6 +1,4 @@
-using System.Net.WebSockets;
 using System.Text.Json;
-using System.Threading.Channels;
 using Parley.Contracts.Channel;
 using Parley.Contracts.Json;
 using Parley.Contracts.Messaging;
@@ -26,43 +24,21 @@ public sealed record AgentEvent(string Type, JsonElement Payload, DeliveryView? 
 /// unacknowledged delivery, and the stream skips those it already handed out. Delivery is at-least-once across
 /// process restarts; acknowledge what you have processed with <see cref="AckAsync"/>.
 /// </summary>
-public sealed class AgentStream : IAsyncDisposable
+public sealed class AgentStream : ReconnectingSocket<AgentEvent>
 {
-    private readonly Uri _uri;
-    private readonly string _credential;
-    private readonly AgentStreamOptions _options;
-    private readonly Channel<AgentEvent> _events = Channel.CreateUnbounded<AgentEvent>();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private ClientWebSocket? _socket;
-    private Task? _loop;
     private string? _lastDeliveryId;
 
     private AgentStream(Uri baseAddress, string credential, AgentStreamOptions options)
+        : base(baseAddress, "/v1/ws", credential, options.ReconnectDelay, options.MaxReconnectDelay)
     {
-        var builder = new UriBuilder(baseAddress) { Scheme = baseAddress.Scheme == "https" ? "wss" : "ws" };
-        builder.Path = builder.Path.TrimEnd('/') + "/v1/ws";
-        _uri = builder.Uri;
-        _credential = credential;
-        _options = options;
     }
-
-    /// <summary>How many times the stream has reconnected.</summary>
-    public int Reconnects { get; private set; }
-
-    /// <summary>Why the stream ended, when the server closed it for good (1008: the credential is no longer valid).</summary>
-    public WebSocketCloseStatus? EndedWith { get; private set; }
 
     internal static async Task<AgentStream> ConnectAsync(Uri baseAddress, string credential, AgentStreamOptions options, CancellationToken cancellationToken)
     {
         var stream = new AgentStream(baseAddress, credential, options);
-        await stream.OpenAsync(cancellationToken);
-        stream._loop = stream.RunAsync();
+        await stream.StartAsync(cancellationToken);
         return stream;
     }
-
-    /// <summary>Every event, in order, until the stream ends.</summary>
-    public IAsyncEnumerable<AgentEvent> ReadAllAsync(CancellationToken cancellationToken = default) => _events.Reader.ReadAllAsync(cancellationToken);
 
     /// <summary>The next <c>message.new</c> delivery (other events are skipped).</summary>
     public async Task<DeliveryView> NextDeliveryAsync(CancellationToken cancellationToken = default)
@@ -85,87 +61,15 @@ public sealed class AgentStream : IAsyncDisposable
     public Task TypingAsync(string conversationId, CancellationToken cancellationToken = default) =>
         SendAsync(new { type = FrameTypes.TypingStart, conversation_id = conversationId }, cancellationToken);
 
-    private async Task OpenAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    protected override async Task HandleAsync(JsonElement frame)
     {
-        var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + _credential);
-        socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        await socket.ConnectAsync(_uri, cancellationToken);
-        _socket?.Dispose();
-        _socket = socket;
-    }
-
-    private async Task RunAsync()
-    {
-        var delay = _options.ReconnectDelay;
-        while (!_stop.IsCancellationRequested)
-        {
-            var status = await ReceiveUntilClosedAsync(_socket!);
-            if (_stop.IsCancellationRequested || status == WebSocketCloseStatus.PolicyViolation)
-            {
-                EndedWith = status;
-                break;
-            }
-            // Dropped (network, server restart, ping timeout): reconnect with backoff; the server replays what is unacknowledged.
-            while (!_stop.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(delay, _stop.Token);
-                    await OpenAsync(_stop.Token);
-                    Reconnects++;
-                    delay = _options.ReconnectDelay;
-                    break;
-                }
-                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception e) when (e is WebSocketException or HttpRequestException or IOException or OperationCanceledException)
-                {
-                    // Any failure to reach the server (refused, reset mid-handshake, a connect that timed out): wait and try again.
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxReconnectDelay.Ticks));
-                }
-            }
-        }
-        _events.Writer.TryComplete();
-    }
-
-    private async Task<WebSocketCloseStatus?> ReceiveUntilClosedAsync(ClientWebSocket socket)
-    {
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            while (true)
-            {
-                using var message = new MemoryStream();
-                WebSocketReceiveResult result;
-                do
-                {
-                    result = await socket.ReceiveAsync(buffer, _stop.Token);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        return result.CloseStatus;
-                    }
-                    message.Write(buffer, 0, result.Count);
-                }
-                while (!result.EndOfMessage);
-                await HandleAsync(JsonSerializer.Deserialize<Frame>(message.ToArray(), ParleyJson.Options)!);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or JsonException)
-        {
-            return null;
-        }
-    }
-
-    private async Task HandleAsync(Frame frame)
-    {
-        var payload = frame.Payload is JsonElement element ? element : default;
-        switch (frame.Type)
+        var parsed = frame.Deserialize<Frame>(ParleyJson.Options)!;
+        var payload = parsed.Payload is JsonElement element ? element : default;
+        switch (parsed.Type)
         {
             case FrameTypes.Ping:
-                await SendAsync(new { type = FrameTypes.Pong }, _stop.Token);
+                await SendAsync(new { type = FrameTypes.Pong }, Stopping);
                 return;
             case FrameTypes.HelloOk or FrameTypes.AckOk:
                 return;
@@ -177,49 +81,11 @@ public sealed class AgentStream : IAsyncDisposable
                     return;
                 }
                 _lastDeliveryId = delivery.DeliveryId;
-                await _events.Writer.WriteAsync(new AgentEvent(frame.Type, payload, delivery));
+                await EmitAsync(new AgentEvent(parsed.Type, payload, delivery));
                 return;
             default:
-                await _events.Writer.WriteAsync(new AgentEvent(frame.Type, payload, null));
+                await EmitAsync(new AgentEvent(parsed.Type, payload, null));
                 return;
         }
-    }
-
-    private async Task SendAsync(object frame, CancellationToken cancellationToken)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, ParleyJson.Options);
-        await _sendLock.WaitAsync(cancellationToken);
-        try
-        {
-            await _socket!.SendAsync(bytes, WebSocketMessageType.Text, true, cancellationToken);
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    /// <summary>Closes the stream.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        try
-        {
-            if (_socket is { State: WebSocketState.Open })
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-        {
-        }
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        _socket?.Dispose();
-        _stop.Dispose();
-        _sendLock.Dispose();
     }
 }

@@ -19,6 +19,17 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
+    /// <summary>A new owner (signed up through <paramref name="node"/>), its workspace, and an agent of it.</summary>
+    private static async Task<(string Owner, string Workspace, TestAgent Agent)> OwnerWithAgentAsync(HttpClient node)
+    {
+        var signup = await (await node.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
+            .OkAsync(HttpStatusCode.Created);
+        var owner = signup.GetProperty("access_token").GetString()!;
+        var ws = signup.GetProperty("workspace").GetProperty("id").GetString()!;
+        var agent = Actors.ToAgent(await (await node.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, owner)).OkAsync(HttpStatusCode.Created));
+        return (owner, ws, agent);
+    }
+
     [Fact]
     public async Task QuotaAdmissionAndCreditSpendingAreExactAcrossTwoNodes()
     {
@@ -73,13 +84,9 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
         var admin = (await (await a.PostAsync("/v1/auth/login", new { email = Actors.AdminEmail, password = "correct horse battery" })).JsonAsync())
             .TryGetProperty("access_token", out var token) ? token.GetString() : (await (await a.PostAsync("/v1/auth/signup",
                 new { email = Actors.AdminEmail, password = "correct horse battery", name = "Admin" })).OkAsync(HttpStatusCode.Created)).GetProperty("access_token").GetString();
-        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
-            .OkAsync(HttpStatusCode.Created);
-        var owner = signup.GetProperty("access_token").GetString();
-        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
+        var (owner, ws, agent) = await OwnerWithAgentAsync(a);
         await (await b.PostAsync($"/v1/admin/workspaces/{ws}/credits", new { amount = 1000, reason = "test" }, admin)).OkAsync(HttpStatusCode.Created);
         await (await a.SendAsync(HttpMethod.Patch, $"/v1/workspaces/{ws}/gateway", new { per_domain_per_minute = 10 }, owner)).OkAsync();
-        var agent = Actors.ToAgent(await (await a.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, owner)).OkAsync(HttpStatusCode.Created));
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? a : b).PostAsync("/v1/gateway/calls",
             new { method = "GET", url = upstream.Url($"/n/{i}").ToString() }, agent.ApiKey)));
@@ -107,11 +114,7 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
         }
         using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
         using var b = new HttpClient { BaseAddress = Nodes[1].BaseAddress };
-        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
-            .OkAsync(HttpStatusCode.Created);
-        var owner = signup.GetProperty("access_token").GetString();
-        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
-        var agent = Actors.ToAgent(await (await a.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, owner)).OkAsync(HttpStatusCode.Created));
+        var (owner, ws, agent) = await OwnerWithAgentAsync(a);
         using var response = await a.SendAsync(Http.Request(HttpMethod.Get, $"/v1/workspaces/{ws}/events", null, owner), HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
         Assert.StartsWith(":", await reader.ReadLineAsync());
@@ -136,11 +139,7 @@ public sealed class ExactAcrossNodesTests : IAsyncLifetime
         }
         using var a = new HttpClient { BaseAddress = Nodes[0].BaseAddress };
         using var b = new HttpClient { BaseAddress = Nodes[1].BaseAddress };
-        var signup = await (await a.PostAsync("/v1/auth/signup", new { email = Actors.NewEmail(), password = "correct horse battery", name = "N" }))
-            .OkAsync(HttpStatusCode.Created);
-        var owner = signup.GetProperty("access_token").GetString();
-        var ws = signup.GetProperty("workspace").GetProperty("id").GetString();
-        var agent = Actors.ToAgent(await (await a.PostAsync($"/v1/workspaces/{ws}/agents", new { handle = Actors.NewHandle() }, owner)).OkAsync(HttpStatusCode.Created));
+        var (owner, ws, agent) = await OwnerWithAgentAsync(a);
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => (i % 2 == 0 ? a : b).PostAsync($"/v1/agents/{agent.Handle}/runs", new { }, owner)));
         var winner = Assert.Single(answers, r => r.StatusCode == HttpStatusCode.Created);
