@@ -32,14 +32,20 @@ fi
 
 # The listener's end-to-end tests bind a shell-script agent that answers through the API with curl (and the gateway's
 # go through `parley run -- curl`); the gateway reads the Public Suffix List from Debian's publicsuffix package.
+# The MCP tests drive the server with the official TypeScript SDK client (node, its packages from npm).
 missing=()
 command -v curl >/dev/null || missing+=(curl)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 [ -e /usr/share/publicsuffix/public_suffix_list.dat ] || missing+=(publicsuffix)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} from Debian's packages"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+echo "== MCP test client (npm ci, from the committed lock file)"
+(cd tests/mcp-client && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== build"
 dotnet build Parley.slnx -c Release -warnaserror --nologo -v quiet

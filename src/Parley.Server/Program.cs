@@ -3,6 +3,7 @@ using Parley.Server.Files;
 using Parley.Server.Gateway;
 using Parley.Server.Governance;
 using Parley.Server.Identity;
+using Parley.Server.Mcp;
 using Parley.Server.Messaging;
 using Parley.Server.OwnerEvents;
 using Parley.Server.Platform;
@@ -50,12 +51,15 @@ internal static class Program
         builder.AddGateway();
         builder.AddSessions();
         builder.AddOwnerEvents();
+        builder.AddMcp();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UsePlatform();
         app.UseChannel();
+        app.UseMcpGuards();
         app.UseIdentity();
+        app.UseMcpScopes();
         app.UseIdempotency();
 
         app.MapPlatform();
@@ -69,6 +73,7 @@ internal static class Program
         app.MapGateway();
         app.MapSessionRoutes();
         app.MapOwnerEvents();
+        app.MapMcpServer();
         return app;
     }
 }

@@ -27,7 +27,7 @@ internal static class OwnerEventStream
     {
         app.MapGet("/v1/workspaces/{workspaceId}/events", StreamAsync).WithTags("Owner events").RequireOwner().RequireWorkspaceRole(Roles.Member)
             .WithName("OwnerEvents").WithSummary("Server-Sent Events for the workspace's owners: runs, devices, approvals, usage thresholds, consent. Last-Event-ID replays 10 minutes.")
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream");
         return app;
     }
 
