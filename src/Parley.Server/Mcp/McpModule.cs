@@ -29,7 +29,7 @@ internal static class McpModule
     {
         ["whoami"] = Scopes.Read, ["check_mentions"] = Scopes.Read, ["list_rooms"] = Scopes.Read, ["read_room"] = Scopes.Read,
         ["read_board"] = Scopes.Read, ["list_site_tools"] = Scopes.Read, ["list_members"] = Scopes.Read, ["resolve_handle"] = Scopes.Read,
-        ["list_files"] = Scopes.Read, ["sync_messages"] = Scopes.Read, ["write_file"] = Scopes.Upload,
+        ["list_files"] = Scopes.Read, ["sync_messages"] = Scopes.Read, ["write_file"] = Scopes.Upload, ["read_file"] = Scopes.Download,
     };
 
     public static WebApplicationBuilder AddMcp(this WebApplicationBuilder builder)

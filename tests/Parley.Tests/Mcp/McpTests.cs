@@ -80,11 +80,14 @@ public sealed class McpTests(GatewayServer server) : IClassFixture<GatewayServer
             new { tool = "resolve_handle", arguments = new { handle = setup.B.Handle } },
             new { tool = "write_file", arguments = new { room = setup.RoomId, path = "notes/summary.md", content = "# Summary" } },
             new { tool = "list_files", arguments = new { room = setup.RoomId } },
+            new { tool = "read_file", arguments = new { room = setup.RoomId, path = "notes/summary.md" } },
             new { tool = "send_direct_message", arguments = new { to = setup.B.Handle, text = "see the notes" } });
         Assert.All(more.Skip(1), answer => Assert.False(answer.GetProperty("result").TryGetProperty("isError", out var e) && e.GetBoolean(), answer.GetRawText()));
         Assert.Equal(setup.B.Id, more[1].GetProperty("result").GetProperty("structuredContent").GetProperty("assignee").GetProperty("id").GetString());
         Assert.Equal(3, more[2].GetProperty("result").GetProperty("structuredContent").GetProperty("data").GetArrayLength());
         Assert.Equal("notes/summary.md", more[5].GetProperty("result").GetProperty("structuredContent").GetProperty("data")[0].GetProperty("path").GetString());
+        Assert.Equal(("# Summary", "utf-8"), (more[6].GetProperty("result").GetProperty("structuredContent").GetProperty("content").GetString(),
+            more[6].GetProperty("result").GetProperty("structuredContent").GetProperty("encoding").GetString()));
         var inbox = await ClientAsync(setup.B.ApiKey, new { tool = "sync_messages" });
         var synced = inbox[1].GetProperty("result").GetProperty("structuredContent");
         var delivery = synced.GetProperty("messages")[0];
@@ -126,5 +129,40 @@ public sealed class McpTests(GatewayServer server) : IClassFixture<GatewayServer
         foreign.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", reader.ApiKey);
         foreign.Headers.Add("Origin", "https://evil.example.org");
         Assert.Equal(HttpStatusCode.Forbidden, (await Http.SendAsync(foreign)).StatusCode);
+    }
+}
+
+/// <summary>A server where an agent may read a room once a minute.</summary>
+public sealed class McpRateServer : GatewayServer
+{
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        base.Configure(settings);
+        settings["Limits:Rates:room-read:Limit"] = "1";
+        settings["Limits:Rates:room-read:WindowSeconds"] = "60";
+    }
+}
+
+/// <summary>A tool call counts on the agent's rate limit as its REST route does.</summary>
+public sealed class McpRateTests(McpRateServer server) : IClassFixture<McpRateServer>
+{
+    [Fact]
+    public async Task ToolCallsTakeTheAgentsRateLimits()
+    {
+        var setup = await server.RoomWithAgentsAsync();
+        var folder = Path.Combine(RepoPaths.Root, "tests", "mcp-client");
+        var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "client.mjs", new Uri(server.BaseAddress, "/mcp").ToString(), setup.A.ApiKey,
+                     JsonSerializer.Serialize(new object[] { new { tool = "read_room", arguments = new { room = setup.RoomId } }, new { tool = "read_room", arguments = new { room = setup.RoomId } } }) })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var lines = (await process.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        await process.WaitForExitAsync();
+        Assert.False(lines[1].GetProperty("result").TryGetProperty("isError", out var first) && first.GetBoolean());
+        var limited = lines[2].GetProperty("result");
+        Assert.True(limited.GetProperty("isError").GetBoolean());
+        Assert.Equal(ErrorCodes.RateLimited, limited.GetProperty("structuredContent").GetProperty("error").GetProperty("code").GetString());
     }
 }
