@@ -14,9 +14,18 @@ internal static class CliApp
         CustomParser = result => Uri.TryCreate(result.Tokens.Single().Value, UriKind.Absolute, out var uri) ? uri : null,
     };
 
+    public static readonly Option<string> ProfileName = new("--profile")
+    {
+        Description = "The saved sign-in to use (default: $PARLEY_PROFILE or 'default').",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PARLEY_PROFILE") is { Length: > 0 } name ? name : "default",
+    };
+
+    public static readonly Option<bool> Json = new("--json") { Description = "Print the server's JSON instead of a table (for scripts).", Recursive = true };
+
     public static RootCommand Build(CliConsole console)
     {
-        var root = new RootCommand("parley: talk to a Parley server.") { Server };
+        var root = new RootCommand("parley: talk to a Parley server.") { Server, ProfileName, Json };
         root.Subcommands.Add(new HealthCommand(console));
         root.Subcommands.Add(new ErrorsCommand(console));
         root.Subcommands.Add(new PairCommand(console));
@@ -29,6 +38,16 @@ internal static class CliApp
         root.Subcommands.Add(new ApprovalsCommand(console));
         root.Subcommands.Add(new LogCommand(console));
         root.Subcommands.Add(new ChatCommand(console));
+        root.Subcommands.Add(new LoginCommand(console));
+        root.Subcommands.Add(new LogoutCommand(console));
+        root.Subcommands.Add(new WhoAmICommand(console));
+        root.Subcommands.Add(new WorkspacesCommand(console));
+        root.Subcommands.Add(new AgentsCommand(console));
+        root.Subcommands.Add(new DevicesCommand(console));
+        root.Subcommands.Add(new RunsCommand(console));
+        root.Subcommands.Add(new UsageCommand(console));
+        root.Subcommands.Add(new SendCommand(console));
+        root.Subcommands.Add(new InboxCommand(console));
         return root;
     }
 }

@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Parley.Cli;
 
 internal static class Program
@@ -5,7 +7,8 @@ internal static class Program
     /// <summary>Exit codes: 0 success, 1 a failure (a catalog error prints its code), 2 wrong usage.</summary>
     public static async Task<int> Main(string[] args)
     {
-        var parse = CliApp.Build(new CliConsole(Console.Out, Console.Error)).Parse(args);
+        // No response files: "@handle" is an agent, not a file of arguments.
+        var parse = CliApp.Build(new CliConsole(Console.Out, Console.Error)).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

@@ -15,8 +15,11 @@ internal abstract class WorkspaceCommand : ParleyCommand
 
     protected WorkspaceCommand(string name, string description, CliConsole console) : base(name, description, console) => Options.Add(Workspace);
 
+    /// <summary><c>--workspace</c>, else <c>$PARLEY_WORKSPACE</c>, else the profile's (the one chosen at login).</summary>
     protected static string WorkspaceOf(ParseResult parse) =>
-        parse.GetValue(Workspace) is { Length: > 0 } workspace ? workspace : throw new CliException("Name the workspace: --workspace WS or $PARLEY_WORKSPACE.", 2);
+        parse.GetValue(Workspace) is { Length: > 0 } workspace ? workspace
+        : ProfileOf(parse)?.Workspace is { Length: > 0 } saved ? saved
+        : throw new CliException("Name the workspace: --workspace WS, $PARLEY_WORKSPACE, or log in (parley login).", 2);
 }
 
 /// <summary><c>parley vault list|add|rm</c>: the workspace's credentials for outbound calls (values never shown).</summary>

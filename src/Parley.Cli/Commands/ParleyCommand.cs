@@ -42,20 +42,51 @@ internal abstract class ParleyCommand : Command
 
     protected CliConsole Console { get; }
 
-    /// <summary>The server: <c>--server</c> when given, else <c>$PARLEY_URL</c>/<c>$PARLEY_SERVER</c>, else the paired device's, else the default.</summary>
+    /// <summary>
+    /// The server: <c>--server</c> when given, else <c>$PARLEY_URL</c>/<c>$PARLEY_SERVER</c>, else the profile's, else the
+    /// paired device's, else the default.
+    /// </summary>
     protected static Uri ServerFor(ParseResult parse)
     {
         var given = parse.GetResult(CliApp.Server) is { Implicit: false };
-        if (!given && Environment.GetEnvironmentVariable("PARLEY_URL") is null && Environment.GetEnvironmentVariable("PARLEY_SERVER") is null
-            && DeviceProfile.Load(CliHome.Resolve()) is { } device)
+        if (!given && Environment.GetEnvironmentVariable("PARLEY_URL") is null && Environment.GetEnvironmentVariable("PARLEY_SERVER") is null)
         {
-            return new Uri(device.Server);
+            if (ProfileOf(parse) is { } profile)
+            {
+                return new Uri(profile.Server);
+            }
+            if (DeviceProfile.Load(CliHome.Resolve()) is { } device)
+            {
+                return new Uri(device.Server);
+            }
         }
         return parse.GetValue(CliApp.Server)!;
     }
 
-    /// <summary>The credential sent: <c>$PARLEY_TOKEN</c> unless the verb uses another (the device's token).</summary>
-    protected virtual string? Credential(ParseResult parse) => Environment.GetEnvironmentVariable("PARLEY_TOKEN");
+    /// <summary>The saved sign-in named by <c>--profile</c>, if there is one.</summary>
+    protected static Profile? ProfileOf(ParseResult parse) => Profiles.Load(CliHome.Resolve(), parse.GetValue(CliApp.ProfileName)!);
+
+    /// <summary>The credential sent: <c>$PARLEY_TOKEN</c>, else the profile's, unless the verb uses another (the device's token).</summary>
+    protected virtual string? Credential(ParseResult parse) => Environment.GetEnvironmentVariable("PARLEY_TOKEN") ?? ProfileOf(parse)?.Token;
+
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Prints an answer: its JSON with <c>--json</c>, else a table of <paramref name="rows"/> under <paramref name="headers"/>.</summary>
+    protected async Task PrintAsync(ParseResult parse, System.Text.Json.JsonElement answer, string[] headers, IEnumerable<string?[]> rows)
+    {
+        if (parse.GetValue(CliApp.Json))
+        {
+            await Console.Out.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(answer, Indented));
+            return;
+        }
+        var all = rows.Select(r => r.Select(c => c ?? "").ToArray()).ToList();
+        var widths = headers.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => i < r.Length ? r[i].Length : 0))).ToArray();
+        await Console.Out.WriteLineAsync(string.Join("  ", headers.Select((h, i) => h.ToUpperInvariant().PadRight(widths[i]))).TrimEnd());
+        foreach (var row in all)
+        {
+            await Console.Out.WriteLineAsync(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        }
+    }
 
     /// <summary>The verb's work; its result is the exit code.</summary>
     protected abstract Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken cancellationToken);
