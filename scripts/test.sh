@@ -50,6 +50,14 @@ echo "== MCP test client (npm ci, from the committed lock file)"
 echo "== build"
 dotnet build Parley.slnx -c Release -warnaserror --nologo -v quiet
 
+echo "== the CLI as a .NET tool (dotnet pack, dotnet tool install from the local package)"
+tool_dir="$(mktemp -d /tmp/parley-tool.XXXXXX)"
+dotnet pack src/Parley.Cli -c Release --no-build --nologo -v quiet -o "$tool_dir/pkg"
+dotnet tool install --tool-path "$tool_dir/bin" --add-source "$tool_dir/pkg" Parley.Cli >/dev/null
+tool_help="$("$tool_dir/bin/parley" --help)"
+grep -q "rooms" <<<"$tool_help" || { echo "the installed parley tool does not list its verbs" >&2; exit 1; }
+rm -rf "$tool_dir"
+
 # The schema-driven fuzz test appends its figures here (requests, 5xx, envelope-less errors, schema violations…).
 export PARLEY_FUZZ_REPORT="${PARLEY_FUZZ_REPORT:-$(mktemp /tmp/parley-fuzz.XXXXXX)}"
 : > "$PARLEY_FUZZ_REPORT"

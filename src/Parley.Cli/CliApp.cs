@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Parley.Cli.Commands;
+using Spectre.Console;
 
 namespace Parley.Cli;
 
@@ -48,13 +49,86 @@ internal static class CliApp
         root.Subcommands.Add(new UsageCommand(console));
         root.Subcommands.Add(new SendCommand(console));
         root.Subcommands.Add(new InboxCommand(console));
+        root.Subcommands.Add(new TailCommand(console));
+        root.Subcommands.Add(new RoomsCommand(console));
+        root.Subcommands.Add(new TasksCommand(console));
+        root.Subcommands.Add(new TriggersCommand(console));
+        root.Subcommands.Add(new SchedulesCommand(console));
+        root.Subcommands.Add(new SitesCommand(console));
+        root.Subcommands.Add(new EventsCommand(console));
         return root;
     }
 }
 
-/// <summary>Where the CLI writes, so tests can read it.</summary>
-internal sealed class CliConsole(TextWriter output, TextWriter error)
+/// <summary>
+/// Where the CLI writes, so tests can read it. Tables, bars and progress are drawn by Spectre.Console on
+/// <see cref="Ansi"/>: with colours and live spinners at a terminal, plain text (wide, no escape codes) when the output is
+/// a pipe or a file.
+/// </summary>
+internal sealed class CliConsole
 {
-    public TextWriter Out { get; } = output;
-    public TextWriter Error { get; } = error;
+    public CliConsole(TextWriter output, TextWriter error, bool terminal = false)
+    {
+        Out = output;
+        Error = error;
+        Terminal = terminal;
+        Ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        if (!terminal)
+        {
+            // A pipe has no width: do not wrap ids and URLs at 80 columns.
+            Ansi.Profile.Width = 400;
+        }
+    }
+
+    public TextWriter Out { get; }
+
+    public TextWriter Error { get; }
+
+    /// <summary>Whether a person is watching (standard output is a terminal).</summary>
+    public bool Terminal { get; }
+
+    public IAnsiConsole Ansi { get; }
+
+    /// <summary>
+    /// Long waiting (a pairing, an approval, an upload): a spinner with <paramref name="status"/> at a terminal, the
+    /// status as one line otherwise.
+    /// </summary>
+    public async Task<T> WaitAsync<T>(string status, Func<Task<T>> work)
+    {
+        if (Terminal)
+        {
+            return await Ansi.Status().Spinner(Spinner.Known.Dots).StartAsync(status, _ => work());
+        }
+        await Out.WriteLineAsync(status);
+        await Out.FlushAsync();
+        return await work();
+    }
+
+    /// <summary>Work of a known size (an upload): a progress bar at a terminal, a line before and after otherwise.</summary>
+    public async Task<T> ProgressAsync<T>(string description, long total, Func<IProgress<long>, Task<T>> work)
+    {
+        if (Terminal)
+        {
+            return await Ansi.Progress().AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask(description, maxValue: total);
+                    var result = await work(new Progress<long>(sent => task.Value = sent));
+                    task.Value = total;
+                    return result;
+                });
+        }
+        await Out.WriteLineAsync($"{description} ({total} bytes)…");
+        await Out.FlushAsync();
+        var done = await work(new Progress<long>(_ => { }));
+        await Out.WriteLineAsync($"{description}: sent.");
+        return done;
+    }
 }

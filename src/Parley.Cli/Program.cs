@@ -8,7 +8,7 @@ internal static class Program
     public static async Task<int> Main(string[] args)
     {
         // No response files: "@handle" is an agent, not a file of arguments.
-        var parse = CliApp.Build(new CliConsole(Console.Out, Console.Error)).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var parse = CliApp.Build(new CliConsole(Console.Out, Console.Error, !Console.IsOutputRedirected)).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

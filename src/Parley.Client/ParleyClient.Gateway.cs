@@ -98,4 +98,28 @@ public sealed partial class ParleyClient
         using var response = await SendRawAsync(HttpMethod.Get, "v1/gateway/ca.pem", null, cancellationToken);
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
+
+    /// <summary>One vault entry (its value is never returned).</summary>
+    public Task<VaultEntryView> GetVaultEntryAsync(string workspaceId, string entryId, CancellationToken cancellationToken = default) =>
+        SendAsync<VaultEntryView>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/vault/{Escape(entryId)}", null, cancellationToken);
+
+    /// <summary>One rule.</summary>
+    public Task<RuleView> GetRuleAsync(string workspaceId, string ruleId, CancellationToken cancellationToken = default) =>
+        SendAsync<RuleView>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/rules/{Escape(ruleId)}", null, cancellationToken);
+
+    /// <summary>The workspace's gateway settings: the policy mode and the per-domain rate.</summary>
+    public Task<GatewaySettingsView> GetGatewaySettingsAsync(string workspaceId, CancellationToken cancellationToken = default) =>
+        SendAsync<GatewaySettingsView>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/gateway", null, cancellationToken);
+
+    /// <summary>The workspace's sites with their tools (owners).</summary>
+    public Task<SiteList> ListSitesAsync(string workspaceId, CancellationToken cancellationToken = default) =>
+        SendAsync<SiteList>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/sites", null, cancellationToken);
+
+    /// <summary>Reads the site's tool list again from its MCP endpoint.</summary>
+    public Task<SiteWithTools> RefreshSiteAsync(string workspaceId, string siteId, CancellationToken cancellationToken = default) =>
+        SendAsync<SiteWithTools>(HttpMethod.Post, $"v1/workspaces/{Escape(workspaceId)}/sites/{Escape(siteId)}/refresh", null, cancellationToken);
+
+    /// <summary>Removes a site: its tools are gone for agents and sessions.</summary>
+    public Task DeleteSiteAsync(string workspaceId, string siteId, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/workspaces/{Escape(workspaceId)}/sites/{Escape(siteId)}", null, cancellationToken);
 }

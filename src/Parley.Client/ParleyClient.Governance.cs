@@ -19,8 +19,8 @@ public sealed partial class ParleyClient
 
     /// <summary>One meter (<see cref="Meters"/>) per day for the last <paramref name="days"/> days, oldest first (for charts).</summary>
     public Task<DailyUsage> GetDailyUsageAsync(string workspaceId, string meter, int days = 30, CancellationToken cancellationToken = default) =>
-        SendAsync<DailyUsage>(HttpMethod.Get,
-            $"v1/workspaces/{Escape(workspaceId)}/usage/daily" + Query(("meter", meter), ("days", days)), null, cancellationToken);
+        SendAsync<DailyUsage>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/usage/daily" + Query(("meter", meter), ("days", days)),
+            null, cancellationToken);
 
     /// <summary>The credit balance, by source and expiry.</summary>
     public Task<CreditBalance> GetCreditsAsync(string workspaceId, CancellationToken cancellationToken = default) =>

@@ -23,6 +23,42 @@ public sealed partial class ParleyClient
     public Task<AddResult> AddGroupMemberAsync(string groupId, string handle, CancellationToken cancellationToken = default) =>
         SendAsync<AddResult>(HttpMethod.Post, $"v1/groups/{Uri.EscapeDataString(groupId)}/members", new HandleRequest(handle), cancellationToken);
 
+    /// <summary>Declines a group invitation addressed to the caller; <c>NOT_FOUND</c> when it is not pending.</summary>
+    public Task DeclineGroupInviteAsync(string inviteId, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/groups/invites/{Escape(inviteId)}", null, cancellationToken);
+
+    /// <summary>The groups the caller belongs to, with their members and the caller's role.</summary>
+    public Task<Page<GroupView>> ListGroupsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<Page<GroupView>>(HttpMethod.Get, "v1/groups", null, cancellationToken);
+
+    /// <summary>A group and its members (members only); <c>CONVERSATION_NOT_FOUND</c> or <c>GROUP_DELETED</c>.</summary>
+    public Task<GroupView> GetGroupAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync<GroupView>(HttpMethod.Get, $"v1/groups/{Escape(groupId)}", null, cancellationToken);
+
+    /// <summary>Renames a group or changes its description (admins); a null field stays as it is.</summary>
+    public Task<GroupView> UpdateGroupAsync(string groupId, string? name = null, string? description = null, CancellationToken cancellationToken = default) =>
+        SendAsync<GroupView>(HttpMethod.Patch, $"v1/groups/{Escape(groupId)}", new UpdateGroupRequest(name, description), cancellationToken);
+
+    /// <summary>Deletes a group (its creator only, <c>FORBIDDEN</c> otherwise); its messages are kept.</summary>
+    public Task<GroupDeletedResult> DeleteGroupAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync<GroupDeletedResult>(HttpMethod.Delete, $"v1/groups/{Escape(groupId)}", null, cancellationToken);
+
+    /// <summary>Removes a member (admins); <c>LAST_ADMIN</c> when it would leave the group without an admin.</summary>
+    public Task RemoveGroupMemberAsync(string groupId, string handle, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/groups/{Escape(groupId)}/members/{Escape(handle)}", null, cancellationToken);
+
+    /// <summary>Makes a member an admin (admins) and returns the group.</summary>
+    public Task<GroupView> PromoteGroupMemberAsync(string groupId, string handle, CancellationToken cancellationToken = default) =>
+        SendAsync<GroupView>(HttpMethod.Post, $"v1/groups/{Escape(groupId)}/members/{Escape(handle)}/promote", null, cancellationToken);
+
+    /// <summary>Makes an admin a plain member (admins) and returns the group; <c>LAST_ADMIN</c> for the only admin.</summary>
+    public Task<GroupView> DemoteGroupMemberAsync(string groupId, string handle, CancellationToken cancellationToken = default) =>
+        SendAsync<GroupView>(HttpMethod.Post, $"v1/groups/{Escape(groupId)}/members/{Escape(handle)}/demote", null, cancellationToken);
+
+    /// <summary>Leaves a group; when the last admin leaves, the earliest-joined member becomes admin (named in the answer).</summary>
+    public Task<LeaveResult> LeaveGroupAsync(string groupId, CancellationToken cancellationToken = default) =>
+        SendAsync<LeaveResult>(HttpMethod.Post, $"v1/groups/{Escape(groupId)}/leave", null, cancellationToken);
+
     /// <summary>Sends a text message into a conversation or group by id.</summary>
     public Task<MessageView> SendTextToConversationAsync(string conversationId, string text, string? clientMsgId = null, CancellationToken cancellationToken = default) =>
         SendMessageAsync(new SendMessageRequest(null, conversationId, clientMsgId ?? NewClientMsgId(), "text")

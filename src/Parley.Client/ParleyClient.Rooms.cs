@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Parley.Contracts.Files;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
@@ -80,11 +81,11 @@ public sealed partial class ParleyClient
 
     /// <summary>Writes a small text file inline (at most 256 KiB); an existing path gets a new version.</summary>
     public Task<RoomFileView> WriteFileAsync(string roomId, string path, string text, string? contentType = null, CancellationToken cancellationToken = default) =>
-        SendAsync<RoomFileView>(HttpMethod.Put, FilePath(roomId, path), new WriteRoomFileRequest(text, "utf-8", contentType), cancellationToken);
+        SendAsync<RoomFileView>(HttpMethod.Put, $"v1/rooms/{Escape(roomId)}/files/{EscapePath(path)}", new WriteRoomFileRequest(text, "utf-8", contentType), cancellationToken);
 
     /// <summary>Writes small binary content inline (at most 256 KiB); an existing path gets a new version.</summary>
     public Task<RoomFileView> WriteFileAsync(string roomId, string path, byte[] content, string contentType, CancellationToken cancellationToken = default) =>
-        SendAsync<RoomFileView>(HttpMethod.Put, FilePath(roomId, path), new WriteRoomFileRequest(Convert.ToBase64String(content), "base64", contentType),
+        SendAsync<RoomFileView>(HttpMethod.Put, $"v1/rooms/{Escape(roomId)}/files/{EscapePath(path)}", new WriteRoomFileRequest(Convert.ToBase64String(content), "base64", contentType),
             cancellationToken);
 
     /// <summary>A room's files: the latest version of each path, with its status.</summary>
@@ -94,15 +95,17 @@ public sealed partial class ParleyClient
     /// <summary>A room file's bytes (the latest version, or <paramref name="version"/>).</summary>
     public async Task<byte[]> ReadFileAsync(string roomId, string path, long? version = null, CancellationToken cancellationToken = default)
     {
-        using var response = await SendRawAsync(HttpMethod.Get, FilePath(roomId, path) + Query(("version", version)), null, cancellationToken);
+        using var response = await SendRawAsync(HttpMethod.Get, $"v1/rooms/{Escape(roomId)}/files/{EscapePath(path)}" + Query(("version", version)), null, cancellationToken);
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
     /// <summary>
     /// Uploads a large file to a room: announces its size and SHA-256, sends the bytes to the signed URL, and returns
     /// the verified file (status <c>uploaded</c>, or <c>quarantined</c> if the bytes did not match).
+    /// <paramref name="progress"/>, when given, hears how many bytes have been sent so far.
     /// </summary>
-    public async Task<FileView> UploadFileAsync(string roomId, string path, byte[] content, string contentType, CancellationToken cancellationToken = default)
+    public async Task<FileView> UploadFileAsync(string roomId, string path, byte[] content, string contentType, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
@@ -110,7 +113,8 @@ public sealed partial class ParleyClient
             new CreateRoomUploadRequest(path, contentType, content.LongLength, sha256), cancellationToken);
         using (var request = new HttpRequestMessage(HttpMethod.Put, new Uri(created.UploadUrl)))
         {
-            request.Content = new ByteArrayContent(content);
+            request.Content = new StreamContent(new ProgressStream(content, progress), 64 * 1024);
+            request.Content.Headers.ContentLength = content.LongLength;
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
             using var response = await _http.SendAsync(request, cancellationToken);
             if (!response.IsSuccessStatusCode)
@@ -136,10 +140,65 @@ public sealed partial class ParleyClient
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }
 
+
+    // ---- Members, invitations, consent ----
+
+    /// <summary>The room's people and agents.</summary>
+    public Task<Page<RoomMemberView>> ListRoomMembersAsync(string roomId, CancellationToken cancellationToken = default) =>
+        SendAsync<Page<RoomMemberView>>(HttpMethod.Get, $"v1/rooms/{Escape(roomId)}/members", null, cancellationToken);
+
+    /// <summary>Adds one of the room workspace's agents or people (room admins); adding a member again answers the member as it is.</summary>
+    public Task<RoomMemberView> AddRoomMemberAsync(string roomId, AddRoomMemberRequest member, CancellationToken cancellationToken = default) =>
+        SendAsync<RoomMemberView>(HttpMethod.Post, $"v1/rooms/{Escape(roomId)}/members", member, cancellationToken);
+
+    /// <summary>Changes a person's room role (room admins).</summary>
+    public Task<RoomMemberView> UpdateRoomMemberAsync(string roomId, string memberId, string role, CancellationToken cancellationToken = default) =>
+        SendAsync<RoomMemberView>(HttpMethod.Patch, $"v1/rooms/{Escape(roomId)}/members/{Escape(memberId)}", new UpdateRoomMemberRequest(role), cancellationToken);
+
+    /// <summary>Removes a member from the room (room admins).</summary>
+    public Task RemoveRoomMemberAsync(string roomId, string memberId, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/rooms/{Escape(roomId)}/members/{Escape(memberId)}", null, cancellationToken);
+
+    /// <summary>Invites another owner's agent (by plate) or a person (by email) into the room.</summary>
+    public Task<RoomInviteCreated> CreateRoomInviteAsync(string roomId, string kind, string target, CancellationToken cancellationToken = default) =>
+        SendAsync<RoomInviteCreated>(HttpMethod.Post, $"v1/rooms/{Escape(roomId)}/invites", new CreateRoomInviteRequest(kind, target), cancellationToken);
+
+    /// <summary>Withdraws the caller's workspace's grant in a room it was invited into: its agents stay members, but tasks from other owners can no longer be given to them (<c>NO_GRANT</c>).</summary>
+    public Task WithdrawRoomGrantAsync(string roomId, string? workspaceId = null, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/rooms/{Escape(roomId)}/grant" + Query(("workspace_id", workspaceId)), null, cancellationToken);
+
+    /// <summary>Sets how tasks that another workspace gives the caller's agents in this room are consented to.</summary>
+    public Task<ConsentView> SetRoomConsentAsync(string roomId, ConsentRequest consent, CancellationToken cancellationToken = default) =>
+        SendAsync<ConsentView>(HttpMethod.Put, $"v1/rooms/{Escape(roomId)}/consent", consent, cancellationToken);
+
+    // ---- More of the board ----
+
+    /// <summary>Edits a task (its creator or a room admin); reassigning ends the current lease.</summary>
+    public Task<TaskView> UpdateTaskAsync(string taskId, UpdateTaskRequest change, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskView>(HttpMethod.Patch, $"v1/tasks/{Escape(taskId)}", change, cancellationToken);
+
+    /// <summary>Deletes a task (its creator or a room admin).</summary>
+    public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/tasks/{Escape(taskId)}", null, cancellationToken);
+
+    /// <summary>The task's append-only log (created, claimed, renewed, lapsed, status changes…), oldest first.</summary>
+    public Task<Page<TaskEventView>> ListTaskEventsAsync(string taskId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Page<TaskEventView>>(HttpMethod.Get, $"v1/tasks/{Escape(taskId)}/events" + Query(("limit", limit), ("cursor", cursor)), null, cancellationToken);
+
+    /// <summary>The assignee's owner accepts a task another workspace gave their agent (it becomes claimable).</summary>
+    public Task<TaskView> AcceptTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskView>(HttpMethod.Post, $"v1/tasks/{Escape(taskId)}/accept", null, cancellationToken);
+
+    /// <summary>The assignee's owner refuses such a task, with an optional reason.</summary>
+    public Task<TaskView> RejectTaskAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
+        SendAsync<TaskView>(HttpMethod.Post, $"v1/tasks/{Escape(taskId)}/reject", new RejectTaskRequest(reason), cancellationToken);
+
+    /// <summary>Deletes the file at a room path.</summary>
+    public Task DeleteFileAsync(string roomId, string path, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/rooms/{Escape(roomId)}/files/{EscapePath(path)}", null, cancellationToken);
     private static string Escape(string value) => Uri.EscapeDataString(value);
 
-    private static string FilePath(string roomId, string path) =>
-        $"v1/rooms/{Escape(roomId)}/files/" + string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+    private static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
 
     private static string Query(params (string Name, object? Value)[] parameters)
     {

@@ -28,6 +28,19 @@ public sealed partial class ParleyClient
     public Task<ModelProviderList> ListModelProvidersAsync(string workspaceId, CancellationToken cancellationToken = default) =>
         SendAsync<ModelProviderList>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/models", null, cancellationToken);
 
+    /// <summary>One model provider of the workspace; <c>NOT_FOUND</c> for an unknown one.</summary>
+    public Task<ModelProviderView> GetModelProviderAsync(string workspaceId, string providerId, CancellationToken cancellationToken = default) =>
+        SendAsync<ModelProviderView>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/models/{Escape(providerId)}", null, cancellationToken);
+
+    /// <summary>Changes a provider's name, models or default model (admins); a null field stays as it is. Its key is not changed here.</summary>
+    public Task<ModelProviderView> UpdateModelProviderAsync(string workspaceId, string providerId, UpdateModelProviderRequest change,
+        CancellationToken cancellationToken = default) =>
+        SendAsync<ModelProviderView>(HttpMethod.Patch, $"v1/workspaces/{Escape(workspaceId)}/models/{Escape(providerId)}", change, cancellationToken);
+
+    /// <summary>Removes a model provider (admins); its key stays in the vault. <c>NOT_FOUND</c> for an unknown one.</summary>
+    public Task DeleteModelProviderAsync(string workspaceId, string providerId, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/workspaces/{Escape(workspaceId)}/models/{Escape(providerId)}", null, cancellationToken);
+
     /// <summary>Starts a session with a model (an agent's workspace is its own; a person names one, or has only one).</summary>
     public Task<SessionView> CreateSessionAsync(CreateSessionRequest session, CancellationToken cancellationToken = default) =>
         SendAsync<SessionView>(HttpMethod.Post, "v1/sessions", session, cancellationToken);

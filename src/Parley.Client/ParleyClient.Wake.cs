@@ -106,4 +106,68 @@ public sealed partial class ParleyClient
     /// <summary>Cancels a run; a finished one answers <c>RUN_NOT_CANCELLABLE</c>.</summary>
     public Task<RunView> CancelRunAsync(string runId, CancellationToken cancellationToken = default) =>
         SendAsync<RunView>(HttpMethod.Post, $"v1/runs/{Escape(runId)}/cancel", null, cancellationToken);
+
+    // ---- Triggers (owners) ----
+
+    /// <summary>Makes a webhook that starts runs of <paramref name="agent"/>; the answer's <c>secret</c> is shown only now.</summary>
+    public Task<TriggerCreated> CreateTriggerAsync(string workspaceId, string agent, CreateTriggerRequest trigger, CancellationToken cancellationToken = default) =>
+        SendAsync<TriggerCreated>(HttpMethod.Post, $"v1/workspaces/{Escape(workspaceId)}/agents/{Escape(agent)}/triggers", trigger, cancellationToken);
+
+    /// <summary>The workspace's triggers, without their secrets.</summary>
+    public Task<TriggerList> ListTriggersAsync(string workspaceId, CancellationToken cancellationToken = default) =>
+        SendAsync<TriggerList>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/triggers", null, cancellationToken);
+
+    /// <summary>One trigger.</summary>
+    public Task<TriggerView> GetTriggerAsync(string workspaceId, string triggerId, CancellationToken cancellationToken = default) =>
+        SendAsync<TriggerView>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/triggers/{Escape(triggerId)}", null, cancellationToken);
+
+    /// <summary>Removes a trigger: calls to its URL answer <c>NOT_FOUND</c>.</summary>
+    public Task DeleteTriggerAsync(string workspaceId, string triggerId, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/workspaces/{Escape(workspaceId)}/triggers/{Escape(triggerId)}", null, cancellationToken);
+
+    /// <summary>Gives the trigger a new secret (shown only now); the old one stops working at once.</summary>
+    public Task<TriggerCreated> RotateTriggerSecretAsync(string workspaceId, string triggerId, CancellationToken cancellationToken = default) =>
+        SendAsync<TriggerCreated>(HttpMethod.Post, $"v1/workspaces/{Escape(workspaceId)}/triggers/{Escape(triggerId)}/rotate-secret", null, cancellationToken);
+
+    /// <summary>
+    /// Calls a trigger the simple way, with its secret in <c>X-Webhook-Secret</c> (no other credential); the payload must
+    /// match the trigger's schema. The run it started, or <c>AGENT_ALREADY_RUNNING</c>.
+    /// </summary>
+    public async Task<HookAccepted> CallTriggerAsync(string triggerId, string secret, JsonElement payload, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"v1/hooks/{Escape(triggerId)}", UriKind.Relative))
+        {
+            Content = JsonContent.Create(payload, options: ParleyJson.Options),
+        };
+        request.Headers.Add("X-Webhook-Secret", secret);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ReadErrorAsync(response, cancellationToken);
+        }
+        return (await response.Content.ReadFromJsonAsync<HookAccepted>(ParleyJson.Options, cancellationToken))!;
+    }
+
+    // ---- Schedules (owners) ----
+
+    /// <summary>Runs <paramref name="agent"/> on a cron expression in a time zone (<c>VALIDATION_ERROR</c> for a bad one).</summary>
+    public Task<ScheduleView> CreateScheduleAsync(string workspaceId, string agent, CreateScheduleRequest schedule, CancellationToken cancellationToken = default) =>
+        SendAsync<ScheduleView>(HttpMethod.Post, $"v1/workspaces/{Escape(workspaceId)}/agents/{Escape(agent)}/schedules", schedule, cancellationToken);
+
+    /// <summary>The agent's schedules with their next and last run times.</summary>
+    public Task<ScheduleList> ListSchedulesAsync(string workspaceId, string agent, CancellationToken cancellationToken = default) =>
+        SendAsync<ScheduleList>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/agents/{Escape(agent)}/schedules", null, cancellationToken);
+
+    /// <summary>One schedule.</summary>
+    public Task<ScheduleView> GetScheduleAsync(string workspaceId, string agent, string scheduleId, CancellationToken cancellationToken = default) =>
+        SendAsync<ScheduleView>(HttpMethod.Get, $"v1/workspaces/{Escape(workspaceId)}/agents/{Escape(agent)}/schedules/{Escape(scheduleId)}", null, cancellationToken);
+
+    /// <summary>Changes a schedule (cron, time zone, input, or enabled); the next run time is recomputed.</summary>
+    public Task<ScheduleView> UpdateScheduleAsync(string workspaceId, string agent, string scheduleId, UpdateScheduleRequest change,
+        CancellationToken cancellationToken = default) =>
+        SendAsync<ScheduleView>(HttpMethod.Patch, $"v1/workspaces/{Escape(workspaceId)}/agents/{Escape(agent)}/schedules/{Escape(scheduleId)}", change, cancellationToken);
+
+    /// <summary>Removes a schedule.</summary>
+    public Task DeleteScheduleAsync(string workspaceId, string agent, string scheduleId, CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Delete, $"v1/workspaces/{Escape(workspaceId)}/agents/{Escape(agent)}/schedules/{Escape(scheduleId)}", null, cancellationToken);
 }

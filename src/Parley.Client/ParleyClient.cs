@@ -13,10 +13,17 @@ public sealed class ParleyClientOptions
     /// <summary>How many times a retryable failure is retried (default 3).</summary>
     public int MaxRetries { get; set; } = 3;
 
-    /// <summary>The wait before a retry when the server gave no <c>Retry-After</c> (doubles each time).</summary>
+    /// <summary>
+    /// The base of the backoff when the server gave no <c>Retry-After</c>: the n-th retry (from 0) waits a random time
+    /// between half and all of <c>BaseDelay × 2ⁿ</c> ("equal jitter", so clients that failed together do not retry
+    /// together), capped at <see cref="MaxDelay"/>. A <c>Retry-After</c> is waited out exactly, without jitter.
+    /// </summary>
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The longest wait the client accepts before a retry; a longer <c>Retry-After</c> is surfaced as the error.</summary>
+    /// <summary>
+    /// The longest wait before a retry: the jittered backoff never exceeds it, and a longer <c>Retry-After</c> is
+    /// surfaced as the error instead of waited out.
+    /// </summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The clock used for waits (tests pass their own).</summary>
@@ -26,8 +33,8 @@ public sealed class ParleyClientOptions
 /// <summary>
 /// The core of the SDK: JSON over HTTP with the server's error contract. Failures become
 /// <see cref="ParleyApiException"/>; only errors the catalog marks retryable are retried, after <c>Retry-After</c>
-/// when the server gives one. Every write carries an <c>Idempotency-Key</c>, the same on each retry, so a retry
-/// never performs an action twice.
+/// when the server gives one, else after a jittered exponential backoff (<see cref="ParleyClientOptions.BaseDelay"/>).
+/// Every write carries an <c>Idempotency-Key</c>, the same on each retry, so a retry never performs an action twice.
 /// </summary>
 public sealed partial class ParleyClient : IDisposable
 {
@@ -56,10 +63,19 @@ public sealed partial class ParleyClient : IDisposable
     public Task<IReadOnlyList<ErrorCatalogEntry>> GetErrorCatalogAsync(CancellationToken cancellationToken = default) =>
         SendAsync<IReadOnlyList<ErrorCatalogEntry>>(HttpMethod.Get, "v1/errors", null, cancellationToken);
 
-    /// <summary>Whether the server is ready (database reachable, migrations applied).</summary>
+    /// <summary>One entry of the error catalog by its code (<c>NOT_FOUND</c> for a code the catalog does not have).</summary>
+    public Task<ErrorCatalogEntry> GetErrorAsync(string code, CancellationToken cancellationToken = default) =>
+        SendAsync<ErrorCatalogEntry>(HttpMethod.Get, $"v1/errors/{Escape(code)}", null, cancellationToken);
+
+    /// <summary>Liveness: <c>{"status": "ok"}</c> while the process is up (the server has no contract type for it, hence JSON).</summary>
+    public Task<JsonElement> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<JsonElement>(HttpMethod.Get, "healthz", null, cancellationToken);
+
+    /// <summary>Whether the server is ready (database reachable, migrations applied); asked once, without retries, never throws for a 503.</summary>
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await _http.GetAsync(new Uri("readyz", UriKind.Relative), cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "readyz");
+        using var response = await _http.SendAsync(request, cancellationToken);
         return response.IsSuccessStatusCode;
     }
 
@@ -102,13 +118,25 @@ public sealed partial class ParleyClient : IDisposable
             }
             var error = await ReadErrorAsync(response, cancellationToken);
             response.Dispose();
-            var delay = error.RetryAfter ?? TimeSpan.FromTicks(Options.BaseDelay.Ticks << Math.Min(attempt, 10));
+            var delay = error.RetryAfter ?? Backoff(attempt);
             if (!error.Retryable || attempt >= Options.MaxRetries || delay > Options.MaxDelay)
             {
                 throw error;
             }
             await Task.Delay(delay, Options.Time, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Equal jitter: half of <c>BaseDelay × 2^attempt</c> (capped at <c>MaxDelay</c>) plus a random share of the other
+    /// half, so the wait lies in [half, full] of the exponential delay and never above <c>MaxDelay</c>.
+    /// </summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var exponential = Options.BaseDelay.Ticks * Math.Pow(2, Math.Min(attempt, 30));
+        var full = (long)Math.Max(0, Math.Min(exponential, Options.MaxDelay.Ticks));
+        var half = full / 2;
+        return TimeSpan.FromTicks(half + Random.Shared.NextInt64(full - half + 1));
     }
 
     private static async Task<ParleyApiException> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -25,9 +25,7 @@ internal sealed class PairCommand : DeviceCommand
         var started = await client.StartPairingAsync(name, Platform(), hosts, cancellationToken);
         await Console.Out.WriteLineAsync($"To pair this machine, open {started.VerificationUrl}");
         await Console.Out.WriteLineAsync($"and enter the code {started.UserCode} (it expires in {started.ExpiresIn / 60} minutes).");
-        await Console.Out.WriteLineAsync("Waiting for approval…");
-        await Console.Out.FlushAsync(cancellationToken);
-        var issued = await client.WaitForPairingAsync(started, cancellationToken);
+        var issued = await Console.WaitAsync("Waiting for approval…", () => client.WaitForPairingAsync(started, cancellationToken));
         var device = issued.Device;
         new DeviceProfile(client.BaseAddress.AbsoluteUri.TrimEnd('/'), device.Id, device.WorkspaceId, device.Name, issued.DeviceToken, []).Save(Home);
         await Console.Out.WriteLineAsync($"Paired: {device.Name} is {device.Id} in workspace {device.WorkspaceId}.");

@@ -36,11 +36,12 @@ internal sealed class VaultCommand : Command
     {
         protected override async Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken ct)
         {
-            foreach (var e in (await client.ListVaultEntriesAsync(WorkspaceOf(parse), ct)).Data)
+            var entries = await client.ListVaultEntriesAsync(WorkspaceOf(parse), ct);
+            await PrintAsync(parse, entries, ["id", "name", "host and path", "injected as", "into", "value"], entries.Data.Select(e =>
             {
                 var target = e.Injection.Kind switch { "header" => e.Injection.HeaderName, "query" => "?" + e.Injection.ParamName, _ => e.Injection.Template };
-                await Console.Out.WriteLineAsync($"{e.Id}  {e.Name,-20} {e.HostPattern + (e.PathPattern == "*" ? "" : e.PathPattern),-40} {e.Injection.Kind,-6} {target,-24} …{e.ValueLast4}");
-            }
+                return new[] { e.Id, e.Name, e.HostPattern + (e.PathPattern == "*" ? "" : e.PathPattern), e.Injection.Kind, target, "…" + e.ValueLast4 };
+            }));
             return 0;
         }
     }
@@ -111,11 +112,12 @@ internal sealed class RulesCommand : Command
     {
         protected override async Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken ct)
         {
-            foreach (var r in (await client.ListRulesAsync(WorkspaceOf(parse), ct)).Data)
+            var rules = await client.ListRulesAsync(WorkspaceOf(parse), ct);
+            await PrintAsync(parse, rules, ["id", "on", "action", "method", "host and path", "limit", "name"], rules.Data.Select(r => new[]
             {
-                var limit = r.RateLimit is { } n ? $"{n}/{r.RateLimitWindow}" : "";
-                await Console.Out.WriteLineAsync($"{r.Id}  {(r.Enabled ? "on " : "off")} {r.Action,-15} {r.Method ?? "*",-6} {r.HostPattern + (r.PathPattern == "*" ? "" : r.PathPattern),-40} {limit,-10} {r.Name}");
-            }
+                r.Id, r.Enabled ? "on" : "off", r.Action, r.Method ?? "*", r.HostPattern + (r.PathPattern == "*" ? "" : r.PathPattern),
+                r.RateLimit is { } n ? $"{n}/{r.RateLimitWindow}" : "", r.Name,
+            }));
             return 0;
         }
     }
@@ -177,11 +179,10 @@ internal sealed class ApprovalsCommand : WorkspaceCommand
     {
         var workspace = WorkspaceOf(parse);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        await Console.Out.WriteLineAsync("Waiting for calls that need approval (Ctrl-C to stop)…");
-        await Console.Out.FlushAsync(ct);
         while (!ct.IsCancellationRequested)
         {
-            var pending = await client.ListApprovalsAsync(workspace, "pending", 30, seen, ct);
+            var pending = await Console.WaitAsync("Waiting for calls that need approval (Ctrl-C to stop)…",
+                () => client.ListApprovalsAsync(workspace, "pending", 30, seen, ct));
             foreach (var approval in pending.Data)
             {
                 seen.Add(approval.Id);
@@ -233,10 +234,11 @@ internal sealed class LogCommand : WorkspaceCommand
     {
         var page = await client.ListGatewayLogAsync(WorkspaceOf(parse), parse.GetValue(Agent), parse.GetValue(Host), parse.GetValue(Decision), parse.GetValue(Limit),
             cancellationToken: ct);
-        foreach (var l in page.Data)
+        await PrintAsync(parse, page, ["at", "agent", "method", "url", "status", "decision", "error", "via"], page.Data.Select(l => new[]
         {
-            await Console.Out.WriteLineAsync($"{l.CreatedAt:yyyy-MM-dd HH:mm:ss} @{l.Agent.Handle,-16} {l.Method,-6} {l.Host}{l.Path} {l.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",4} {l.Decision,-15} {l.ErrorCode ?? ""} {l.Via}");
-        }
+            l.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), "@" + l.Agent.Handle, l.Method, l.Host + l.Path,
+            l.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", l.Decision, l.ErrorCode ?? "", l.Via,
+        }));
         return 0;
     }
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Parley.Client;
+using Parley.Contracts.Identity;
+using Spectre.Console;
 
 namespace Parley.Cli.Commands;
 
@@ -9,6 +11,8 @@ namespace Parley.Cli.Commands;
 internal sealed class AgentsCommand : Command
 {
     private static readonly Argument<string> Agent = new("agent") { Description = "The agent (id, handle or plate)." };
+    private static readonly Option<string> NewKey = new("--new") { Description = "Make a key of this kind: secret or publishable." };
+    private static readonly Option<string> RevokeKey = new("--revoke") { Description = "Revoke this key (key_…)." };
 
     public AgentsCommand(CliConsole console) : base("agents", "The workspace's agents.")
     {
@@ -38,6 +42,31 @@ internal sealed class AgentsCommand : Command
             verb.Arguments.Add(Agent);
             Subcommands.Add(verb);
         }
+
+        var keys = new Verb("keys", "The agent's live keys; --new makes one (shown once), --revoke KEY revokes one.", console, async (client, parse, ws, self, ct) =>
+        {
+            var id = Uri.EscapeDataString(await AgentNames.IdAsync(client, ws, parse.GetValue(Agent)!, ct));
+            if (parse.GetValue(NewKey) is { Length: > 0 } kind)
+            {
+                var created = await client.SendAsync<KeyCreated>(HttpMethod.Post, $"v1/workspaces/{ws}/agents/{id}/keys", new CreateKeyRequest(kind), ct);
+                await self.ShowAsync(parse, created, ["key", "kind", "api key (shown once)"], [[created.Key.Id, created.Key.Kind, created.ApiKey]]);
+                return;
+            }
+            if (parse.GetValue(RevokeKey) is { Length: > 0 } keyId)
+            {
+                await client.SendAsync<JsonElement>(HttpMethod.Delete, $"v1/workspaces/{ws}/agents/{id}/keys/{Uri.EscapeDataString(keyId)}", null, ct);
+                return;
+            }
+            var page = await client.SendAsync<Page<KeyView>>(HttpMethod.Get, $"v1/workspaces/{ws}/agents/{id}/keys", null, ct);
+            await self.ShowAsync(parse, page, ["key", "kind", "name", "scopes", "ends in", "last used"], page.Data.Select(k => new[]
+            {
+                k.Id, k.Kind, k.Name, string.Join(' ', k.Scopes), "…" + k.Last4, k.LastUsedAt is { } used ? RoomsCommand.Time(used) : "never",
+            }));
+        });
+        keys.Arguments.Add(Agent);
+        keys.Options.Add(NewKey);
+        keys.Options.Add(RevokeKey);
+        Subcommands.Add(keys);
     }
 }
 
@@ -139,17 +168,21 @@ internal sealed class UsageCommand(CliConsole console) : WorkspaceCommand("usage
             await PrintAsync(parse, usage, [], []);
             return 0;
         }
+        // One bar per meter, as a share of its monthly quota; a meter without a quota shows its count only.
+        var chart = new BarChart().Width(72).Label("This month, against the plan (%)").WithMaxValue(100).ShowValues();
         foreach (var meter in usage.GetProperty("meters").EnumerateArray())
         {
             var count = meter.GetProperty("count").GetInt64();
             var limit = meter.GetProperty("limit");
-            var bar = limit.ValueKind == JsonValueKind.Number && limit.GetInt64() > 0
-                ? new string('#', (int)Math.Min(20, count * 20 / limit.GetInt64())).PadRight(20, '.') + $" {count}/{limit.GetInt64()}"
-                : $"{count} (no quota)";
-            await Console.Out.WriteLineAsync($"{meter.GetProperty("meter").GetString(),-16} {bar}");
+            var quota = limit.ValueKind == JsonValueKind.Number && limit.GetInt64() > 0 ? limit.GetInt64() : 0;
+            var percent = quota > 0 ? Math.Min(100, count * 100.0 / quota) : 0;
+            var label = quota > 0 ? $"{meter.GetProperty("meter").GetString()} {count}/{quota}" : $"{meter.GetProperty("meter").GetString()} {count} (no quota)";
+            chart.AddItem(Markup.Escape(label), Math.Round(percent, 1), percent >= 100 ? Color.Red : percent >= 80 ? Color.Yellow : Color.Green);
         }
+        Console.Ansi.Write(chart);
         var credits = await client.SendAsync<JsonElement>(HttpMethod.Get, $"v1/workspaces/{ws}/credits", null, ct);
-        await Console.Out.WriteLineAsync($"{"credits",-16} {credits.GetProperty("balance").GetDecimal()}");
+        Console.Ansi.WriteLine($"credits: {credits.GetProperty("balance").GetDecimal().ToString(CultureInfo.InvariantCulture)}");
+        await Console.Out.FlushAsync(ct);
         return 0;
     }
 }
@@ -159,6 +192,8 @@ internal sealed class Verb(string name, string description, CliConsole console, 
     bool needsWorkspace = true) : WorkspaceCommand(name, description, console)
 {
     public Task ShowAsync(ParseResult parse, JsonElement answer, string[] headers, IEnumerable<string?[]> rows) => PrintAsync(parse, answer, headers, rows);
+
+    public Task ShowAsync<T>(ParseResult parse, T answer, string[] headers, IEnumerable<string?[]> rows) => PrintAsync(parse, answer, headers, rows);
 
     protected override async Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken ct)
     {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Parley.Cli.Devices;
 using Parley.Client;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Parley.Cli.Commands;
 
@@ -25,6 +27,14 @@ internal abstract class ParleyCommand : Command
             catch (ParleyApiException e)
             {
                 await console.Error.WriteLineAsync(e.Message);
+                if (e.Fields is { ValueKind: System.Text.Json.JsonValueKind.Object } fields)
+                {
+                    // VALIDATION_ERROR: what is wrong with which input.
+                    foreach (var field in fields.EnumerateObject())
+                    {
+                        await console.Error.WriteLineAsync($"  {field.Name}: {string.Join("; ", field.Value.EnumerateArray().Select(m => m.GetString()))}");
+                    }
+                }
                 return 1;
             }
             catch (HttpRequestException e)
@@ -79,14 +89,22 @@ internal abstract class ParleyCommand : Command
             await Console.Out.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(answer, Indented));
             return;
         }
-        var all = rows.Select(r => r.Select(c => c ?? "").ToArray()).ToList();
-        var widths = headers.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => i < r.Length ? r[i].Length : 0))).ToArray();
-        await Console.Out.WriteLineAsync(string.Join("  ", headers.Select((h, i) => h.ToUpperInvariant().PadRight(widths[i]))).TrimEnd());
-        foreach (var row in all)
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var header in headers)
         {
-            await Console.Out.WriteLineAsync(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+            table.AddColumn(new TableColumn(new Text(header.ToUpperInvariant())));
         }
+        foreach (var row in rows)
+        {
+            table.AddRow(row.Select(cell => (IRenderable)new Text(cell ?? "")));
+        }
+        Console.Ansi.Write(table);
+        await Console.Out.FlushAsync();
     }
+
+    /// <summary>Prints a typed answer: its JSON with <c>--json</c>, else the table.</summary>
+    protected Task PrintAsync<T>(ParseResult parse, T answer, string[] headers, IEnumerable<string?[]> rows) =>
+        PrintAsync(parse, System.Text.Json.JsonSerializer.SerializeToElement(answer, Parley.Contracts.Json.ParleyJson.Options), headers, rows);
 
     /// <summary>The verb's work; its result is the exit code.</summary>
     protected abstract Task<int> ExecuteAsync(ParleyClient client, ParseResult parse, CancellationToken cancellationToken);

@@ -39,7 +39,8 @@ public sealed record UpdateTaskRequest(
     [property: StringLength(200, MinimumLength = 1)] string? Title = null, [property: StringLength(20_000)] string? Detail = null,
     [property: StringLength(5_000)] string? DefinitionOfDone = null, long? Order = null)
 {
-    /// <summary>Undefined when absent (leave as is); a JSON null or "" unassigns.</summary>
+    /// <summary>Undefined when absent (leave as is, and not written by a client); a JSON null or "" unassigns.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public JsonElement Assignee { get; init; }
 }
 

@@ -9,8 +9,10 @@ namespace Parley.Server.Mcp;
 /// <summary><c>Mcp:*</c>.</summary>
 internal sealed class McpOptions
 {
-    /// <summary>Origins besides <c>PublicBaseUrl</c>'s that may call <c>/mcp</c> from a browser.</summary>
-    public string[] AllowedOrigins { get; set; } = [];
+    /// <summary>Origins besides <c>PublicBaseUrl</c>'s that may call <c>/mcp</c> from a browser, comma-separated (<c>https://app.example.org</c>).</summary>
+    public string AllowedOrigins { get; set; } = "";
+
+    public IReadOnlyList<string> Origins => AllowedOrigins.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
 
 /// <summary>
@@ -51,7 +53,7 @@ internal static class McpModule
         {
             var origin = context.Request.Headers.Origin.ToString();
             var own = new Uri(PublicUrls.Base(context, options.Value)).GetLeftPart(UriPartial.Authority);
-            if (origin.Length > 0 && !origin.Equals(own, StringComparison.OrdinalIgnoreCase) && !mcp.Value.AllowedOrigins.Contains(origin, StringComparer.OrdinalIgnoreCase))
+            if (origin.Length > 0 && !origin.Equals(own, StringComparison.OrdinalIgnoreCase) && !mcp.Value.Origins.Contains(origin, StringComparer.OrdinalIgnoreCase))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await context.Response.WriteAsJsonAsync(new { error = "origin_not_allowed" });

@@ -51,4 +51,43 @@ public sealed class GatewayCliTests(GatewayServer server) : IClassFixture<Gatewa
         Assert.Contains("/approved-at-the-prompt", log.Text, StringComparison.Ordinal);
         Assert.Contains("allowed", log.Text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AnOwnerAddsRefreshesAndRemovesASiteFromTheTerminal()
+    {
+        await using var site = await Upstream.StartAsync();
+        var tools = new List<object> { new { name = "forecast", description = "The forecast.", input_schema = new { type = "object" } } };
+        site.Answers["/.well-known/webmcp.json"] = _ => (200, "application/json", System.Text.Json.JsonSerializer.Serialize(new
+        {
+            name = "Weather", version = "1", server = new { url = site.Url("/api").ToString() }, auth = new { type = "bearer" }, tools,
+        }));
+        var owner = await server.SignupAsync();
+        await using (var add = Parley(owner, "sites", "add", site.BaseAddress.ToString(), "--token-stdin"))
+        {
+            await add.WriteLineAsync("site-token-77");
+            Assert.Equal(0, await add.WaitForExitAsync());
+            Assert.Contains("Weather", add.Text, StringComparison.Ordinal);
+        }
+        string siteId;
+        await using (var list = Parley(owner, "sites", "list", "--json"))
+        {
+            Assert.Equal(0, await list.WaitForExitAsync());
+            var listed = System.Text.Json.JsonDocument.Parse(list.Text).RootElement.GetProperty("data")[0];
+            siteId = listed.GetProperty("site").GetProperty("id").GetString()!;
+            Assert.NotNull(listed.GetProperty("site").GetProperty("token_entry_id").GetString());
+        }
+        tools.Add(new { name = "alerts", description = "Weather alerts.", input_schema = new { type = "object" } });
+        await using (var refresh = Parley(owner, "sites", "refresh", siteId))
+        {
+            Assert.Equal(0, await refresh.WaitForExitAsync());
+            Assert.Contains("forecast alerts", refresh.Text, StringComparison.Ordinal);
+        }
+        await using (var remove = Parley(owner, "sites", "rm", siteId))
+        {
+            Assert.Equal(0, await remove.WaitForExitAsync());
+        }
+        await using var again = Parley(owner, "sites", "refresh", siteId);
+        Assert.Equal(1, await again.WaitForExitAsync());
+        Assert.Contains("NOT_FOUND", again.Text, StringComparison.Ordinal);
+    }
 }

@@ -38,6 +38,37 @@ public sealed class McpTests(GatewayServer server) : IClassFixture<GatewayServer
         return [.. lines.Select(l => JsonDocument.Parse(l).RootElement.Clone())];
     }
 
+    /// <summary>
+    /// The official conformance suite's scenarios that fit a server of Parley's scope (docs/mcp.md lists the others,
+    /// which test the suite's own reference tools, resources and prompts): each must pass every check.
+    /// </summary>
+    [Fact]
+    public async Task TheOfficialConformanceScenariosThatFitParleyPass()
+    {
+        var owner = await server.SignupAsync();
+        var agent = await server.CreateAgentAsync(owner);
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = Path.Combine(RepoPaths.Root, "tests", "mcp-client"), RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "conformance.mjs", McpUrl, agent.ApiKey, "server-initialize", "ping", "logging-set-level", "tools-list", "dns-rebinding-protection" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        var runs = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.True(runs.Count == 5, "the suite did not run every scenario: " + await errors);
+        foreach (var run in runs)
+        {
+            var text = run.GetProperty("output").GetString()!;
+            Assert.True(run.GetProperty("exit").GetInt32() == 0 && text.Contains(" 0 failed", StringComparison.Ordinal),
+                run.GetProperty("scenario").GetString() + ":\n" + text);
+        }
+    }
+
     [Fact]
     public async Task AnAgentUsesParleyThroughTheOfficialClient()
     {
@@ -132,7 +163,7 @@ public sealed class McpTests(GatewayServer server) : IClassFixture<GatewayServer
     }
 }
 
-/// <summary>A server where an agent may read a room once a minute.</summary>
+/// <summary>A server where an agent may read a room once a minute, and two browser origins may call /mcp.</summary>
 public sealed class McpRateServer : GatewayServer
 {
     protected override void Configure(IDictionary<string, string?> settings)
@@ -140,6 +171,7 @@ public sealed class McpRateServer : GatewayServer
         base.Configure(settings);
         settings["Limits:Rates:room-read:Limit"] = "1";
         settings["Limits:Rates:room-read:WindowSeconds"] = "60";
+        settings["Mcp:AllowedOrigins"] = "https://app.example.org, https://tools.example.org";
     }
 }
 
@@ -164,5 +196,60 @@ public sealed class McpRateTests(McpRateServer server) : IClassFixture<McpRateSe
         var limited = lines[2].GetProperty("result");
         Assert.True(limited.GetProperty("isError").GetBoolean());
         Assert.Equal(ErrorCodes.RateLimited, limited.GetProperty("structuredContent").GetProperty("error").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task OriginsListedInTheSettingsMayCallAndOthersMayNot()
+    {
+        var owner = await server.SignupAsync();
+        var agent = await server.CreateAgentAsync(owner);
+        async Task<HttpStatusCode> InitializeFromAsync(string origin) => (await InitializeAsync(agent.ApiKey, "2025-11-25", origin)).Status;
+        Assert.Equal(HttpStatusCode.OK, await InitializeFromAsync("https://tools.example.org"));
+        Assert.Equal(HttpStatusCode.OK, await InitializeFromAsync("https://app.example.org"));
+        Assert.Equal(HttpStatusCode.Forbidden, await InitializeFromAsync("https://evil.example.org"));
+    }
+
+    [Fact]
+    public async Task ClientsOfBothProtocolVersionsAreAnsweredInTheirOwn()
+    {
+        var owner = await server.SignupAsync();
+        var agent = await server.CreateAgentAsync(owner);
+        foreach (var version in new[] { "2025-06-18", "2025-11-25" })
+        {
+            var (status, result) = await InitializeAsync(agent.ApiKey, version);
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Equal(version, result.GetProperty("result").GetProperty("protocolVersion").GetString());
+            Assert.True(result.GetProperty("result").GetProperty("capabilities").TryGetProperty("tools", out _));
+        }
+    }
+
+    /// <summary>An <c>initialize</c> request by hand; the answer's JSON-RPC message (from a JSON or an event-stream body).</summary>
+    private async Task<(HttpStatusCode Status, JsonElement Message)> InitializeAsync(string key, string version, string? origin = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/mcp")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new
+            {
+                jsonrpc = "2.0", id = 1, method = "initialize",
+                @params = new { protocolVersion = version, capabilities = new { }, clientInfo = new { name = "t", version = "1" } },
+            }), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        if (origin is not null)
+        {
+            request.Headers.Add("Origin", origin);
+        }
+        using var response = await server.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            return (response.StatusCode, default);
+        }
+        var json = response.Content.Headers.ContentType?.MediaType == "text/event-stream"
+            ? body.Split('\n').First(l => l.StartsWith("data: ", StringComparison.Ordinal))[6..]
+            : body;
+        return (response.StatusCode, JsonDocument.Parse(json).RootElement.Clone());
     }
 }

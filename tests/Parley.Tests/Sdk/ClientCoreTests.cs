@@ -47,6 +47,51 @@ public sealed class ClientCoreTests(TestServer server) : IClassFixture<TestServe
     }
 
     [Fact]
+    public async Task WithoutRetryAfterTheBackoffIsJitteredWithinHalfToAllOfTheExponentialDelayCappedAtMaxDelay()
+    {
+        // Every attempt hits the unreachable database (a real 503 from the server); the handler drops its Retry-After,
+        // and the recording clock notes each wait and ends it at once, so nothing sleeps.
+        var clock = new RecordingClock();
+        using var handler = new FirstAttemptFails { InnerHandler = new HttpClientHandler(), EveryAttempt = true, DropRetryAfter = true };
+        var options = new ParleyClientOptions
+        {
+            Time = clock, MaxRetries = 6, BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromMilliseconds(1000),
+        };
+        using var client = new ParleyClient(server.BaseAddress, options: options, handler: handler);
+        const int Sends = 4;
+        for (var i = 0; i < Sends; i++)
+        {
+            var error = await Assert.ThrowsAsync<ParleyApiException>(() => client.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post, "_test/files",
+                new { quota_owner = "ws:" + Guid.NewGuid().ToString("N"), size_bytes = 1, sha256 = new string('d', 64) }));
+            Assert.Equal(ErrorCodes.ServiceUnavailable, error.Code);
+            Assert.Null(error.RetryAfter);
+        }
+
+        // Each send: the first attempt and six retries, none given up early because 100 ms × 2^n outgrew MaxDelay.
+        Assert.Equal(Sends * 7, handler.Keys.Count);
+        Assert.Equal(Sends * 6, clock.Delays.Count);
+        var shares = new List<double>();
+        for (var i = 0; i < clock.Delays.Count; i++)
+        {
+            var full = Math.Min(100 << (i % 6), 1000);
+            var delay = clock.Delays[i].TotalMilliseconds;
+            Assert.InRange(delay, full / 2, full);
+            shares.Add((delay - full / 2.0) / (full / 2.0));
+        }
+        // Random shares of the upper half: not one fixed delay per attempt (24 equal draws would be a broken jitter).
+        Assert.True(shares.Distinct().Count() > 1, "the delays do not vary: " + string.Join(", ", clock.Delays));
+        Assert.Contains(clock.Delays, d => d > TimeSpan.FromMilliseconds(500));
+
+        // With Retry-After the client waits exactly that, without jitter.
+        var exact = new RecordingClock();
+        using var once = new FirstAttemptFails { InnerHandler = new HttpClientHandler() };
+        using var patient = new ParleyClient(server.BaseAddress, options: new ParleyClientOptions { Time = exact }, handler: once);
+        await patient.SendAsync<System.Text.Json.JsonElement>(HttpMethod.Post, "_test/files",
+            new { quota_owner = "ws:" + Guid.NewGuid().ToString("N"), size_bytes = 1, sha256 = new string('e', 64) });
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(exact.Delays));
+    }
+
+    [Fact]
     public async Task DoesNotRetryWhatIsNotRetryable()
     {
         using var handler = new FirstAttemptFails { InnerHandler = new HttpClientHandler(), Fault = null };
@@ -96,16 +141,62 @@ public sealed class ClientCoreTests(TestServer server) : IClassFixture<TestServe
     private sealed class FirstAttemptFails : DelegatingHandler
     {
         public string? Fault { get; init; } = "database-unavailable";
+        public bool EveryAttempt { get; init; }
+        public bool DropRetryAfter { get; init; }
         public List<string> Keys { get; } = [];
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Keys.Add(request.Headers.GetValues("Idempotency-Key").Single());
-            if (Keys.Count == 1 && Fault is not null)
+            if ((Keys.Count == 1 || EveryAttempt) && Fault is not null)
             {
                 request.Headers.Add("X-Test-Fault", Fault);
             }
-            return await base.SendAsync(request, cancellationToken);
+            var response = await base.SendAsync(request, cancellationToken);
+            if (DropRetryAfter)
+            {
+                response.Headers.RetryAfter = null;
+            }
+            return response;
+        }
+    }
+
+    /// <summary>A clock whose timers record their due time and fire at once: the client's waits are observed, not slept.</summary>
+    private sealed class RecordingClock : TimeProvider
+    {
+        private readonly object _gate = new();
+        private readonly List<TimeSpan> _delays = [];
+
+        public IReadOnlyList<TimeSpan> Delays
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return [.. _delays];
+                }
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (_gate)
+            {
+                _delays.Add(dueTime);
+            }
+            ThreadPool.QueueUserWorkItem(_ => callback(state));
+            return new Fired();
+        }
+
+        private sealed class Fired : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+
+            public void Dispose()
+            {
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }
     }
 }

@@ -20,6 +20,10 @@ public sealed class GatewaySdkTests(GatewayServer server) : IClassFixture<Gatewa
             new Injection("header", "X-Key"), "sdk-secret-1357"));
         var rule = await owners.CreateRuleAsync(owner.WorkspaceId, new CreateRuleRequest("no posts", server.Plain.HostPattern, null, "POST", null, RuleActions.Block));
         Assert.Single((await owners.ListRulesAsync(owner.WorkspaceId)).Data);
+        Assert.Equal((entry.Name, "…1357"), (await owners.GetVaultEntryAsync(owner.WorkspaceId, entry.Id) is var read ? (read.Name, "…" + read.ValueLast4) : default));
+        Assert.Equal(RuleActions.Block, (await owners.GetRuleAsync(owner.WorkspaceId, rule.Id)).Action);
+        var settings = await owners.SetGatewaySettingsAsync(owner.WorkspaceId, new GatewaySettingsRequest(PerDomainPerMinute: 500));
+        Assert.Equal(settings, await owners.GetGatewaySettingsAsync(owner.WorkspaceId));
 
         var result = await agents.GatewayCallAsync(new GatewayCallRequest("GET", server.Plain.Url("/sdk").ToString()));
         Assert.Equal((200, entry.Id), (result.Status, result.Injected.Single()));

@@ -62,4 +62,46 @@ public sealed class RoomsSdkTests(RoomsServer server) : IClassFixture<RoomsServe
         Assert.Equal(ErrorCodes.ThreadNotActive, blocked.Code);
         Assert.Equal("paused", (await alice.GetRoomAsync(room.Id)).Status);
     }
+
+    [Fact]
+    public async Task OwnersRunTheBoardMembersConsentAndGrantThroughTheSdk()
+    {
+        var setup = await server.CrossOwnerRoomAsync(scopesOfA: ["read", "write", "invoke", "upload", "download"]);
+        using var ownerA = new ParleyClient(server.BaseAddress, setup.OwnerA.AccessToken);
+        using var ownerB = new ParleyClient(server.BaseAddress, setup.OwnerB.AccessToken);
+        using var agentA = new ParleyClient(server.BaseAddress, setup.AgentA.ApiKey);
+        var roomId = setup.RoomId;
+
+        var members = (await ownerA.ListRoomMembersAsync(roomId)).Data;
+        Assert.Contains(members, m => m.Id == setup.AgentB.Id && m.WorkspaceId == setup.OwnerB.WorkspaceId);
+        var helper = await server.CreateAgentAsync(setup.OwnerA);
+        Assert.Equal(("agent", "member"), (await ownerA.AddRoomMemberAsync(roomId, new AddRoomMemberRequest(helper.Handle)) is var added ? (added.Kind, added.Role) : default));
+        await ownerA.RemoveRoomMemberAsync(roomId, helper.Id);
+        Assert.DoesNotContain((await ownerA.ListRoomMembersAsync(roomId)).Data, m => m.Id == helper.Id);
+
+        // A task edited, its log read, then deleted.
+        var task = await agentA.CreateTaskAsync(roomId, new CreateTaskRequest("Draft"));
+        var edited = await agentA.UpdateTaskAsync(task.Id, new UpdateTaskRequest(Title: "Draft the summary"));
+        Assert.Equal("Draft the summary", edited.Title);
+        Assert.Equal(["created", "updated"], (await ownerA.ListTaskEventsAsync(task.Id)).Data.Select(e => e.Type));
+        await agentA.DeleteTaskAsync(task.Id);
+        Assert.Equal(ErrorCodes.NotFound, (await Assert.ThrowsAsync<ParleyApiException>(() => ownerA.GetTaskAsync(task.Id))).Code);
+
+        // B's owner decides on tasks given to B's agent: one accepted, one rejected; then trusts the room.
+        var pending = await agentA.CreateTaskAsync(roomId, new CreateTaskRequest("Review", Assignee: setup.AgentB.Plate));
+        Assert.Equal("pending", pending.Consent);
+        Assert.Equal("accepted", (await ownerB.AcceptTaskAsync(pending.Id)).Consent);
+        var refused = await agentA.CreateTaskAsync(roomId, new CreateTaskRequest("Sign", Assignee: setup.AgentB.Plate));
+        Assert.Equal("rejected", (await ownerB.RejectTaskAsync(refused.Id, "not ours")).Consent);
+        Assert.Equal("trust_room", (await ownerB.SetRoomConsentAsync(roomId, new ConsentRequest("trust_room"))).Mode);
+        Assert.Equal("accepted", (await agentA.CreateTaskAsync(roomId, new CreateTaskRequest("Trusted", Assignee: setup.AgentB.Plate))).Consent);
+
+        // A file deleted; then B's workspace withdraws its grant: its agent can no longer be given tasks.
+        await agentA.WriteFileAsync(roomId, "tmp/scratch.txt", "x");
+        await agentA.DeleteFileAsync(roomId, "tmp/scratch.txt");
+        Assert.DoesNotContain((await agentA.ListFilesAsync(roomId)).Data, f => f.Path == "tmp/scratch.txt");
+        await ownerB.WithdrawRoomGrantAsync(roomId);
+        Assert.Equal(ErrorCodes.NoGrant, (await Assert.ThrowsAsync<ParleyApiException>(() =>
+            agentA.CreateTaskAsync(roomId, new CreateTaskRequest("After", Assignee: setup.AgentB.Plate)))).Code);
+    }
 }
