@@ -56,13 +56,14 @@ public sealed partial class ListenerProcessTests(ListenerServer server) : IClass
         return home;
     }
 
-    /// <summary><c>parley pair</c> as a person runs it: it prints a code, the owner approves it, it stores the token.</summary>
+    /// <summary><c>parley pair</c> as a person runs it: it prints a code, the owner approves it (<c>parley devices approve</c>), it stores the token.</summary>
     private async Task<string> PairAsync(Owner owner)
     {
         var home = NewHome();
         await using var pair = CliProcess.Start(home, ["pair", "--name", "laptop", "--server", server.BaseAddress.ToString()]);
         var code = UserCode().Match(await pair.WaitForLineAsync("enter the code")).Value;
-        await (await Http.PostAsync($"/v1/workspaces/{owner.WorkspaceId}/devices/approve", new { user_code = code }, owner.AccessToken)).OkAsync();
+        var (approved, approvedText) = await OwnerCliAsync(owner, "devices", "approve", code);
+        Assert.True(approved == 0, approvedText);
         server.Clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(0, await pair.WaitForExitAsync());
         Assert.Contains("Paired: laptop is dev_", pair.Text);
@@ -70,6 +71,14 @@ public sealed partial class ListenerProcessTests(ListenerServer server) : IClass
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         Assert.StartsWith("prl_dev_", JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("device_token").GetString());
         return home;
+    }
+
+    /// <summary>A verb as the owner, the way a person runs it in another terminal.</summary>
+    private async Task<(int Exit, string Output)> OwnerCliAsync(Owner owner, params string[] args)
+    {
+        await using var cli = CliProcess.Start(NewHome(), [.. args, "--server", server.BaseAddress.ToString()],
+            new Dictionary<string, string> { ["PARLEY_TOKEN"] = owner.AccessToken, ["PARLEY_WORKSPACE"] = owner.WorkspaceId });
+        return (await cli.WaitForExitAsync(), cli.Text);
     }
 
     private static async Task BindAsync(string home, TestAgent agent, params string[] extra)
@@ -175,6 +184,15 @@ public sealed partial class ListenerProcessTests(ListenerServer server) : IClass
         await watch.WaitForLineAsync("refused a wake (replayed)", lines);
         Assert.DoesNotContain(watch.Lines.Skip(lines), l => l.Contains("started", StringComparison.Ordinal));
         Assert.Equal("succeeded", (await RunAsync(setup.Owner, runId)).GetProperty("status").GetString());
+
+        // The owner sees the device online, and revokes it: the listener is disconnected and stops.
+        var (_, devices) = await OwnerCliAsync(setup.Owner, "devices", "list", "--json");
+        var device = JsonDocument.Parse(devices).RootElement.GetProperty("data").EnumerateArray().Single(d => d.GetProperty("id").GetString() == deviceId);
+        Assert.True(device.GetProperty("online").GetBoolean());
+        var (revoked, revokedText) = await OwnerCliAsync(setup.Owner, "devices", "revoke", deviceId);
+        Assert.True(revoked == 0, revokedText);
+        var (_, after) = await OwnerCliAsync(setup.Owner, "devices", "list", "--json");
+        Assert.DoesNotContain(JsonDocument.Parse(after).RootElement.GetProperty("data").EnumerateArray(), d => d.GetProperty("id").GetString() == deviceId && d.GetProperty("status").GetString() != "revoked");
     }
 
     [Fact]
