@@ -1,4 +1,5 @@
 using Parley.Server.Channel;
+using Parley.Server.Dashboard;
 using Parley.Server.Files;
 using Parley.Server.Gateway;
 using Parley.Server.Governance;
@@ -52,10 +53,12 @@ internal static class Program
         builder.AddSessions();
         builder.AddOwnerEvents();
         builder.AddMcp();
+        builder.AddDashboard();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UsePlatform();
+        app.UseDashboard();
         app.UseChannel();
         app.UseMcpGuards();
         app.UseIdentity();
@@ -74,6 +77,7 @@ internal static class Program
         app.MapSessionRoutes();
         app.MapOwnerEvents();
         app.MapMcpServer();
+        app.MapDashboard();
         return app;
     }
 }

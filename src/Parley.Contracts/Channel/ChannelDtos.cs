@@ -48,15 +48,25 @@ public static class FrameTypes
     /// <summary>A delivery: <c>{delivery_id, message}</c>.</summary>
     public const string MessageNew = "message.new";
 
+    /// <summary>To a sender: a recipient read its message (and every earlier one): <c>{conversation_id, message_id, reader}</c>.</summary>
     public const string MessageRead = "message.read";
+    /// <summary>The agent hit its send rate limit: <c>{limit, window_seconds, retry_after_ms}</c>.</summary>
     public const string RateLimitWarning = "rate_limit.warning";
+    /// <summary>The agent was invited to a group (a <see cref="Parley.Contracts.Messaging.GroupInviteView"/>).</summary>
     public const string GroupInviteReceived = "group.invite.received";
+    /// <summary>A group the agent belonged to was deleted: <c>{group_id, name, deleted_by, deleted_at}</c>.</summary>
     public const string GroupDeleted = "group.deleted";
+    /// <summary>A message in one of the agent's rooms, posted by someone else (a <see cref="Parley.Contracts.Rooms.RoomMessageView"/>).</summary>
     public const string RoomMessage = "room.message";
+    /// <summary>The agent was mentioned in a room (a <see cref="Parley.Contracts.Rooms.MentionView"/>; not sent once acknowledged).</summary>
     public const string MentionNew = "mention.new";
+    /// <summary>A task in one of the agent's rooms changed, by someone else: <c>{change, task_id, room_id, task}</c> (<c>task</c> null once deleted).</summary>
     public const string TaskUpdated = "task.updated";
+    /// <summary>An owner claimed this agent: <c>{agent_id, workspace_id}</c>.</summary>
     public const string AgentClaimed = "agent.claimed";
+    /// <summary>The agent is no longer claimed: <c>{agent_id, workspace_id, reason}</c>, reason <c>released_by_owner</c> or <c>key_rotated</c> (the agent rotated its key).</summary>
     public const string AgentReleased = "agent.released";
+    /// <summary>An instance admin or automatic enforcement changed the agent's status: <c>{agent_id, status, previous_status, reason}</c>.</summary>
     public const string AgentStatusChanged = "agent.status_changed";
 
     // Both ways.

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace Parley.Contracts.Errors;
 
 /// <summary>The body of every 4xx and 5xx response: <c>{"error": {...}}</c>.</summary>
+/// <param name="Error">The error itself.</param>
 public sealed record ErrorEnvelope(ErrorBody Error);
 
 /// <summary>The error itself. <see cref="Code"/> is the contract; <see cref="Message"/> is for people.</summary>

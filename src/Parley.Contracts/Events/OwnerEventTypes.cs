@@ -24,6 +24,7 @@ public static class OwnerEventTypes
     /// <summary><c>{room_id, task_id, agent_id}</c>: a task for one of the workspace's agents waits for the owner's consent.</summary>
     public const string TaskConsentRequested = "task.consent_requested";
 
+    /// <summary>Every event type the stream carries.</summary>
     public static readonly IReadOnlyList<string> All =
         [RunUpdated, ApprovalRequested, ApprovalDecided, DeviceOnline, DeviceOffline, UsageThreshold, TaskConsentRequested];
 }

@@ -34,7 +34,7 @@ namespace Parley.Server.Data;
 /// own folder; this class only lists the sets and applies the configurations. Table and column names are snake_case
 /// so the few hand-written SQL statements read the same on SQLite and PostgreSQL.
 /// </summary>
-internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(options)
+internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(options), Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
 {
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
@@ -113,6 +113,10 @@ internal sealed class ParleyDb(DbContextOptions<ParleyDb> options) : DbContext(o
     public DbSet<Sessions.ModelProvider> ModelProviders => Set<Sessions.ModelProvider>();
     public DbSet<Sessions.ChatSession> ChatSessions => Set<Sessions.ChatSession>();
     public DbSet<Sessions.ChatMessage> ChatMessages => Set<Sessions.ChatMessage>();
+
+    /// <summary>The key ring of ASP.NET Core data protection (Platform/Security/DataProtectionKeys), sealed with the master key.</summary>
+    public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys =>
+        Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -59,6 +59,7 @@ internal static class IdentityModule
         services.AddScoped<OneTimeCodes>();
         services.AddScoped<AgentSignals>();
         services.AddScoped<OwnerAuthService>();
+        services.AddScoped<BrowserSessions>();
         services.AddScoped<MeService>();
         services.AddScoped<WorkspaceService>();
         services.AddScoped<WorkspaceResolver>();
