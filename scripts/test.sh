@@ -37,6 +37,8 @@ missing=()
 command -v curl >/dev/null || missing+=(curl)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+# The dashboard's tests drive Debian's Chromium with Playwright (no browser download).
+command -v chromium >/dev/null || missing+=(chromium)
 [ -e /usr/share/publicsuffix/public_suffix_list.dat ] || missing+=(publicsuffix)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} from Debian's packages"

@@ -16,11 +16,9 @@ internal static class DashboardModule
 {
     public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorPages(options =>
-        {
-            options.RootDirectory = "/Dashboard/Pages";
-            options.Conventions.AllowAnonymousToPage("/SignIn");
-        });
+        // The pages are compiled into this assembly, which is not the entry assembly when tests host the server.
+        builder.Services.AddRazorPages(options => options.RootDirectory = "/Dashboard/Pages")
+            .AddApplicationPart(typeof(DashboardModule).Assembly);
         builder.Services.AddParleyDataProtection();
         builder.Services.AddAntiforgery(options =>
         {
