@@ -24,16 +24,15 @@ await new Promise((resolve) => forwarder.listen(0, "127.0.0.1", resolve));
 const url = `http://127.0.0.1:${forwarder.address().port}${server.pathname}`;
 const cli = fileURLToPath(new URL("node_modules/@modelcontextprotocol/conformance/dist/index.js", import.meta.url));
 const hook = fileURLToPath(new URL("node20-glob.mjs", import.meta.url));
-for (const scenario of scenarios) {
-  // Asynchronously, so the forwarder in this process keeps answering while the suite runs.
-  const run = await new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", hook, cli, "server", "--url", url, "--scenario", scenario],
-      { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    child.on("close", (exit) => resolve({ exit, output }));
-  });
-  console.log(JSON.stringify({ scenario, exit: run.exit, output: run.output }));
-}
+// The scenarios are independent: run them side by side (each its own process), each within 90 s.
+const runs = await Promise.all(scenarios.map((scenario) => new Promise((resolve) => {
+  const child = spawn(process.execPath, ["--import", hook, cli, "server", "--url", url, "--scenario", scenario],
+    { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } });
+  let output = "";
+  const timer = setTimeout(() => { output += "\n(timed out after 90 s)"; child.kill("SIGKILL"); }, 90_000);
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  child.on("close", (exit) => { clearTimeout(timer); resolve({ scenario, exit, output }); });
+})));
+for (const run of runs) console.log(JSON.stringify(run));
 forwarder.close();

@@ -67,9 +67,21 @@ public abstract class DashboardPage : PageModel
         }
         catch (ParleyApiException e)
         {
-            Error = e.Message;
+            Error = Describe(e);
         }
         return RedirectToPage(page ?? "", routeValues ?? new { ws = WorkspaceId });
+    }
+
+    /// <summary>A catalog error as a person reads it: code and message, and for <c>VALIDATION_ERROR</c> what is wrong with which field.</summary>
+    internal static string Describe(ParleyApiException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Fields is not { ValueKind: System.Text.Json.JsonValueKind.Object } fields)
+        {
+            return e.Message;
+        }
+        var problems = fields.EnumerateObject().Select(f => $"{f.Name}: {string.Join("; ", f.Value.EnumerateArray().Select(m => m.GetString()))}");
+        return e.Message + " " + string.Join(" · ", problems);
     }
 
     /// <summary>A link to a page of the dashboard in the current workspace.</summary>

@@ -179,6 +179,17 @@ public sealed partial class DashboardTests(DashboardServer server) : IClassFixtu
         Assert.Equal(200, answer.GetProperty("status").GetInt32());
         Assert.Single(server.Plain.Requests, r => r.Path == "/approved-in-the-browser");
 
+        // The vault from the page: add a credential, rotate it; its value is never shown.
+        await page.GetByLabel("Name", new() { Exact = true }).First.FillAsync("upstream key");
+        await page.Locator("#v-host").FillAsync("api.example.org");
+        await page.Locator("#v-value").FillAsync("first-secret-1111");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add to vault" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("upstream key was added (…1111).");
+        await page.GetByLabel("New value for upstream key").FillAsync("second-secret-2222");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("upstream key now ends …2222.");
+        Assert.DoesNotContain("second-secret", await page.ContentAsync(), StringComparison.Ordinal);
+
         // The overview's bar for governed calls counts it, and so does the usage page's chart.
         await page.GotoAsync($"/?ws={owner.WorkspaceId}");
         var bar = page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^governed_calls: ") });
@@ -186,6 +197,48 @@ public sealed partial class DashboardTests(DashboardServer server) : IClassFixtu
         await page.GotoAsync($"/usage?ws={owner.WorkspaceId}");
         await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^governed_calls: 1 ") }).First).ToBeVisibleAsync();
         await DashboardServer.ScreenshotAsync(page, "usage");
+    }
+
+    [Fact]
+    public async Task AnOwnerAcceptsAnotherOwnersTaskFromTheConsentInboxAndAnAdminSuspendsAnAgent()
+    {
+        var setup = await server.CrossOwnerRoomAsync(scopesOfA: ["read", "write", "invoke"]);
+        var task = await server.CreateTaskAsync(setup.OwnerA.AccessToken, setup.RoomId, "Review the contract", assignee: setup.AgentB.Plate);
+        var page = await server.SignedInAsync(setup.OwnerB);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Rooms", Exact = true }).ClickAsync();
+        var pending = page.Locator($"article[data-task='{task.Id()}']");
+        await Assertions.Expect(pending).ToContainTextAsync("Review the contract");
+        await DashboardServer.ScreenshotAsync(page, "rooms");
+        await pending.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("was accepted");
+        Assert.Equal("accepted", (await server.GetTaskAsync(setup.OwnerA.AccessToken, task.Id())).GetProperty("consent").GetString());
+
+        // The room itself: the board shows the task; a message posted here is in the thread for everyone.
+        await page.Locator($"a[href^='/rooms/{setup.RoomId}']").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = "Review the contract" })).ToBeVisibleAsync();
+        await page.GetByLabel("Message").FillAsync("On it this afternoon.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Post" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#thread")).ToContainTextAsync("On it this afternoon.");
+        await DashboardServer.ScreenshotAsync(page, "room");
+        var thread = await (await server.Http.GetAsync($"/v1/rooms/{setup.RoomId}/messages", setup.OwnerA.AccessToken)).OkAsync();
+        Assert.Contains(thread.GetProperty("data").EnumerateArray(), m => m.GetProperty("body").GetString() == "On it this afternoon.");
+
+        // An instance admin suspends agent A from the admin page: it can no longer act.
+        await server.AdminTokenAsync();
+        var admin = await server.SignedInAsync(new Owner("", Actors.AdminEmail, "correct horse battery", "", "", ""));
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Admin", Exact = true }).ClickAsync();
+        await admin.GetByLabel("Agent id").FillAsync(setup.AgentA.Id);
+        await admin.GetByLabel("Action").SelectOptionAsync("suspend");
+        await admin.Locator("#agent-reason").FillAsync("spam reports");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(admin.GetByRole(AriaRole.Status)).ToContainTextAsync($"@{setup.AgentA.Handle} is suspended.");
+        await DashboardServer.ScreenshotAsync(admin, "admin");
+        Assert.Equal("suspended", (await (await server.Http.GetAsync("/v1/agents/me", setup.AgentA.ApiKey)).OkAsync()).GetProperty("status").GetString());
+        await (await server.Http.PostAsync($"/v1/rooms/{setup.RoomId}/messages", new { body = "still here?" }, setup.AgentA.ApiKey))
+            .ErrorAsync(Parley.Contracts.Errors.ErrorCodes.AgentSuspended);
+        // A person who is not an instance admin sees no admin page.
+        await page.GotoAsync("/admin");
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("for the instance's admins");
     }
 
     [Fact]
@@ -198,7 +251,7 @@ public sealed partial class DashboardTests(DashboardServer server) : IClassFixtu
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Overview", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
         // Tab along the navigation to each main page and open it with Enter.
-        foreach (var (name, path) in new[] { ("Agents", "/agents"), ("Devices", "/devices"), ("Runs", "/runs"), ("Gateway", "/gateway"), ("Usage & plan", "/usage") })
+        foreach (var (name, path) in new[] { ("Agents", "/agents"), ("Devices", "/devices"), ("Runs", "/runs"), ("Rooms", "/rooms"), ("Gateway", "/gateway"), ("Usage & plan", "/usage") })
         {
             await page.Keyboard.PressAsync("Tab");
             for (var i = 0; i < 10 && await page.EvaluateAsync<string>("() => document.activeElement.textContent") != name; i++)

@@ -58,7 +58,7 @@ public sealed class McpTests(GatewayServer server) : IClassFixture<GatewayServer
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(180));
         var runs = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         Assert.True(runs.Count == 5, "the suite did not run every scenario: " + await errors);
         foreach (var run in runs)

@@ -26,7 +26,7 @@ public sealed class AgentsModel : DashboardPage
         }
         catch (ParleyApiException e)
         {
-            Error = e.Message;
+            Error = Describe(e);
         }
         await LoadAsync();
         return Page();
@@ -42,7 +42,7 @@ public sealed class AgentsModel : DashboardPage
         }
         catch (ParleyApiException e)
         {
-            Error = e.Message;
+            Error = Describe(e);
         }
         await LoadAsync();
         return Page();

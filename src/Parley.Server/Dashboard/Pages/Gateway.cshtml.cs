@@ -37,7 +37,7 @@ public sealed class GatewayModel : DashboardPage
             }
             catch (ParleyApiException e)
             {
-                Error = e.Message;
+                Error = Describe(e);
             }
         }
     }
@@ -54,6 +54,12 @@ public sealed class GatewayModel : DashboardPage
             new Injection("header", string.IsNullOrWhiteSpace(header) ? "Authorization" : header, string.IsNullOrWhiteSpace(format) ? null : format), value),
             HttpContext.RequestAborted);
         return $"{entry.Name} was added (…{entry.ValueLast4}).";
+    });
+
+    public Task<IActionResult> OnPostRotateEntryAsync(string entry, string value) => ActAsync(async () =>
+    {
+        var rotated = await Api.UpdateVaultEntryAsync(WorkspaceId, entry, new UpdateVaultEntryRequest(Value: value), HttpContext.RequestAborted);
+        return $"{rotated.Name} now ends …{rotated.ValueLast4}.";
     });
 
     public Task<IActionResult> OnPostDeleteEntryAsync(string entry) => ActAsync(async () =>

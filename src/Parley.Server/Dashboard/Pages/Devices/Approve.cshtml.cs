@@ -27,7 +27,7 @@ public sealed class ApproveDeviceModel : DashboardPage
         }
         catch (ParleyApiException e)
         {
-            Error = e.Message;
+            Error = Describe(e);
         }
         return Page();
     }

@@ -21,7 +21,7 @@ public sealed class RunDetailsModel : DashboardPage
         catch (ParleyApiException e)
         {
             // What the owner may not see is answered exactly like what does not exist.
-            Error = e.Message;
+            Error = Describe(e);
             Response.StatusCode = (int)e.Status;
         }
         return Page();
