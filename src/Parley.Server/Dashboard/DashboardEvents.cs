@@ -31,11 +31,14 @@ internal static class DashboardEvents
         using var heartbeats = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var beating = writer.HeartbeatAsync(TimeSpan.FromSeconds(15), time, heartbeats.Token);
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
+        // The browser's stream opens only once the API has taken ours: from its `open` event on, nothing is missed.
+        var opened = Task.CompletedTask;
         try
         {
-            await writer.StartAsync(ct);
-            await foreach (var item in client.StreamOwnerEventsAsync(workspace, lastEventId.Length > 0 ? lastEventId : null, cancellationToken: ct))
+            await foreach (var item in client.StreamOwnerEventsAsync(workspace, lastEventId.Length > 0 ? lastEventId : null,
+                               connected: () => opened = writer.StartAsync(ct), cancellationToken: ct))
             {
+                await opened;
                 await writer.WriteAsync(item.Type, item.Data, ct, item.Id);
             }
         }
@@ -47,6 +50,7 @@ internal static class DashboardEvents
         {
             await heartbeats.CancelAsync();
             await beating;
+            await opened.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Parley.Client;
+using Parley.Client.Wake;
+using Parley.Contracts.Wake;
 using Parley.Tests.Gateway;
 using Parley.Tests.Infrastructure;
 
@@ -136,26 +139,45 @@ public sealed partial class DashboardTests(DashboardServer server) : IClassFixtu
     }
 
     [Fact]
-    public async Task ARunAppearsAndEndsOnTheRunsPageWithoutAReload()
+    public async Task ARunAppearsAndFinishesOnTheRunsPageWithoutAReload()
     {
         var owner = await server.SignupAsync();
         var agent = await server.CreateAgentAsync(owner);
+        // A device of the workspace (the SDK as the listener) that runs the agent.
+        using var ownerClient = new ParleyClient(server.BaseAddress, owner.AccessToken);
+        using var device = new ParleyClient(server.BaseAddress);
+        var pairing = await device.StartPairingAsync("ci-box", "linux", [Hosts.Custom]);
+        await ownerClient.ApproveDeviceAsync(owner.WorkspaceId, pairing.UserCode);
+        server.Clock.Advance(TimeSpan.FromSeconds(pairing.Interval));
+        device.Credential = (await device.WaitForPairingAsync(pairing)).DeviceToken;
+        await device.SetBindingsAsync([new BindingRequest(agent.Handle, Hosts.Custom, false)]);
+        await using var listener = await device.ConnectListenerAsync(new ListenerOptions { ListenerVersion = "dashboard-test", Hosts = [Hosts.Custom] });
+        var wakes = listener.ReadAllAsync().GetAsyncEnumerator();
+        Assert.True(await wakes.MoveNextAsync()); // connected
+
         var page = await server.SignedInAsync(owner);
         await page.GotoAsync($"/runs?ws={owner.WorkspaceId}");
         await Assertions.Expect(page.Locator("body[data-live-connected]")).ToHaveCountAsync(1);
-        var marker = await page.EvaluateAsync<string>("() => { window.__sameDocument = 'yes'; return window.__sameDocument; }");
 
-        var run = await (await server.Http.PostAsync($"/v1/agents/{agent.Id}/runs", new { }, owner.AccessToken)).OkAsync(HttpStatusCode.Created);
-        var row = page.Locator($"tr[data-run='{run.GetProperty("id").GetString()}']");
-        await Assertions.Expect(row).ToContainTextAsync("queued");
-        await (await server.Http.PostAsync($"/v1/runs/{run.GetProperty("id").GetString()}/cancel", new { }, owner.AccessToken)).OkAsync();
-        await Assertions.Expect(row).ToContainTextAsync("cancelled");
-        // The same document all along: the rows came from the event stream, not a navigation.
+        // Started from the page; the device is woken, accepts and finishes it; the row follows without a reload.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Run run_");
+        Assert.True(await wakes.MoveNextAsync());
+        var runId = (await ownerClient.ListRunsAsync(owner.WorkspaceId)).Data.Single().Id;
+        var row = page.Locator($"tr[data-run='{runId}']");
+        await Assertions.Expect(page.Locator("body[data-live-connected]")).ToHaveCountAsync(1);
+        var marker = await page.EvaluateAsync<string>("() => { window.__sameDocument = 'yes'; return window.__sameDocument; }");
+        await device.AcceptRunAsync(runId);
+        await Assertions.Expect(row).ToContainTextAsync("running");
+        await device.FinishRunAsync(runId, new FinishRunRequest(RunStatus.Succeeded, 0, Summary: "tidied", OutputTail: "3 files tidied"));
+        await Assertions.Expect(row).ToContainTextAsync("succeeded");
+        // The same document all along: the row changed from the event stream, not a navigation.
         Assert.Equal(marker, await page.EvaluateAsync<string>("() => window.__sameDocument"));
         await DashboardServer.ScreenshotAsync(page, "runs");
 
         await row.GetByRole(AriaRole.Link).ClickAsync();
-        await Assertions.Expect(page.Locator("#run-status")).ToHaveTextAsync("cancelled");
+        await Assertions.Expect(page.Locator("#run-status")).ToHaveTextAsync("succeeded");
+        await Assertions.Expect(page.Locator("pre.tail")).ToHaveTextAsync("3 files tidied");
         await DashboardServer.ScreenshotAsync(page, "run");
     }
 
