@@ -23,6 +23,7 @@ done
 dotnet build bench/Parley.Bench -c Release --nologo -v quiet
 if [ "$sqlite_only" -eq 0 ]; then
   start_postgres durable
+  pin_postgres 0
   args+=(--postgres "$PARLEY_PG")
 fi
 dotnet run -c Release --no-build --project bench/Parley.Bench -- "${args[@]}"

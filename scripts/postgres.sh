@@ -43,6 +43,8 @@ start_postgres() {
   if [ "$mode" = fast ]; then
     settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi
+  # Extra server settings for an investigation, e.g. PARLEY_PG_SETTINGS="-c shared_preload_libraries=pg_stat_statements".
+  settings="$settings ${PARLEY_PG_SETTINGS:-}"
   local port
   port=$(free_port)
   "${pg_user_cmd[@]}" "$(pg_bin)/initdb" -D "$pg_dir/data" -U parley -A trust --no-sync >/dev/null
@@ -50,4 +52,14 @@ start_postgres() {
     "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 $settings" start >/dev/null
   PARLEY_PG="Host=127.0.0.1;Port=$port;Username=parley;Database=postgres;Pooling=true;Maximum Pool Size=50"
   echo "== PostgreSQL $("$(pg_bin)/postgres" --version | awk '{print $3}') on port $port ($mode)"
+}
+
+# Pins the cluster to one CPU (the postmaster and the processes it has started; backends it starts later inherit it):
+# the benchmarks put the server and its database on CPU 0 and the load generator on CPU 1.
+pin_postgres() {
+  local cpu=$1 postmaster
+  postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
+  for pid in "$postmaster" $(pgrep -P "$postmaster"); do
+    taskset -cp "$cpu" "$pid" >/dev/null
+  done
 }

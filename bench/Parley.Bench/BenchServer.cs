@@ -43,8 +43,9 @@ internal sealed class BenchServer : IAsyncDisposable
     private readonly string _directory;
     private readonly string? _database;
 
-    private BenchServer(Process process, Uri address, string directory, string? database)
+    private BenchServer(Process process, Uri address, string directory, string? database, Provider provider)
     {
+        Provider = provider;
         _process = process;
         Address = address;
         _directory = directory;
@@ -52,6 +53,11 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     public Uri Address { get; }
+
+    public Provider Provider { get; }
+
+    /// <summary>CPU time of the database's own processes so far (PostgreSQL's; SQLite runs inside the server).</summary>
+    public static TimeSpan DatabaseCpuTime(Provider provider) => provider == Provider.Postgres ? Native.CpuOfProcessesNamed("postgres") : TimeSpan.Zero;
 
     /// <summary>The gateway proxy's port of the server started last.</summary>
     public static int ProxyPort { get; private set; }
@@ -106,7 +112,7 @@ internal sealed class BenchServer : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("server: " + e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new BenchServer(process, new Uri($"http://127.0.0.1:{port}"), directory, database);
+        var server = new BenchServer(process, new Uri($"http://127.0.0.1:{port}"), directory, database, provider);
         using var http = new HttpClient { BaseAddress = server.Address };
         for (var i = 0; i < 300; i++)
         {

@@ -25,11 +25,15 @@ internal sealed record Latencies(IReadOnlyList<double> Milliseconds, long Errors
 /// <summary>The two shapes of load: closed-loop saturation, and an open-loop fixed rate with per-request latency.</summary>
 internal static class Load
 {
-    /// <summary>Runs <paramref name="workers"/> loops as fast as they go for <paramref name="duration"/> after a warm-up.</summary>
-    public static async Task<Throughput> SaturateAsync(int workers, TimeSpan warmup, TimeSpan duration, Func<int, long, Task<bool>> operation)
+    /// <summary>
+    /// Runs <paramref name="workers"/> loops as fast as they go for <paramref name="duration"/> after a warm-up;
+    /// <paramref name="measuring"/> is called when the measured window opens (to sample CPU times, say).
+    /// </summary>
+    public static async Task<Throughput> SaturateAsync(int workers, TimeSpan warmup, TimeSpan duration, Func<int, long, Task<bool>> operation,
+        Action? measuring = null)
     {
         long done = 0, errors = 0;
-        var measuring = false;
+        var counting = false;
         var stopAt = DateTime.UtcNow + warmup + duration;
         var clock = new Stopwatch();
         var tasks = Enumerable.Range(0, workers).Select(w => Task.Run(async () =>
@@ -37,15 +41,16 @@ internal static class Load
             for (long n = 0; DateTime.UtcNow < stopAt; n++)
             {
                 var ok = await operation(w, n);
-                if (Volatile.Read(ref measuring))
+                if (Volatile.Read(ref counting))
                 {
                     Interlocked.Increment(ref ok ? ref done : ref errors);
                 }
             }
         })).ToList();
         await Task.Delay(warmup);
+        measuring?.Invoke();
         clock.Start();
-        Volatile.Write(ref measuring, true);
+        Volatile.Write(ref counting, true);
         await Task.WhenAll(tasks);
         clock.Stop();
         return new Throughput(done, clock.Elapsed, errors);

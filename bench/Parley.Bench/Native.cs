@@ -49,4 +49,43 @@ internal static partial class Native
         Process.GetCurrentProcess().ProcessorAffinity = new IntPtr(1L << cpu);
         return true;
     }
+
+    /// <summary>
+    /// CPU time (user + system) of every running process whose name is <paramref name="name"/> (e.g. <c>postgres</c>: the
+    /// database's backends and helpers), from <c>/proc/PID/stat</c>; zero where there is no /proc.
+    /// </summary>
+    public static TimeSpan CpuOfProcessesNamed(string name)
+    {
+        if (!Directory.Exists("/proc"))
+        {
+            return TimeSpan.Zero;
+        }
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!char.IsAsciiDigit(Path.GetFileName(dir)[0]))
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                if (stat[(open + 1)..close] != name)
+                {
+                    continue;
+                }
+                // After the name: state is field 3; utime and stime are fields 14 and 15.
+                var fields = stat[(close + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The process ended while we looked.
+            }
+        }
+        // Linux reports these in clock ticks of 1/100 s (USER_HZ).
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
 }

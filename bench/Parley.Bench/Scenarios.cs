@@ -33,11 +33,14 @@ internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
             pairs.Add(await api.PairAsync());
         }
         var run = Guid.NewGuid().ToString("N")[..6];
+        var (serverCpu, databaseCpu) = (TimeSpan.Zero, TimeSpan.Zero);
         var saturated = await Load.SaturateAsync(Workers, Warmup, Duration, async (w, n) =>
         {
             using var response = await api.SendAsync(pairs[w].A, pairs[w].B.Handle, $"{run}-s-{w}-{n}", "benchmark message");
             return response.IsSuccessStatusCode;
-        });
+        }, () => (serverCpu, databaseCpu) = (server.CpuTime(), BenchServer.DatabaseCpuTime(server.Provider)));
+        var serverPerSend = (server.CpuTime() - serverCpu).TotalMilliseconds / saturated.Operations;
+        var databasePerSend = (BenchServer.DatabaseCpuTime(server.Provider) - databaseCpu).TotalMilliseconds / saturated.Operations;
         var half = saturated.PerSecond / 2;
         var latencies = await Load.AtRateAsync(half, Duration, async n =>
         {
@@ -49,6 +52,11 @@ internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
         [
             new Figure("direct-message send", "sends/s at saturation", saturated.PerSecond, "msg/s", saturated.PerSecond / raw, "raw HTTP req/s",
                 $"{Workers} pairs, {saturated.Errors} errors"),
+            new Figure("direct-message send", "server CPU per send at saturation", serverPerSend, "ms"),
+            .. server.Provider == Provider.Postgres
+                ? [new Figure("direct-message send", "server + database CPU per send at saturation", serverPerSend + databasePerSend, "ms",
+                    Note: $"PostgreSQL's processes {databasePerSend:F2} ms")]
+                : Array.Empty<Figure>(),
             new Figure("direct-message send", $"p50 latency at {half:F0}/s", latencies.Percentile(50), "ms"),
             new Figure("direct-message send", $"p99 latency at {half:F0}/s", latencies.Percentile(99), "ms", Note: $"achieved {latencies.AchievedRate:F0}/s, {latencies.Errors} errors"),
         ];
