@@ -5,7 +5,8 @@
 #
 #   scripts/bench.sh                      # every scenario, full length
 #   scripts/bench.sh --quick              # every scenario, the whole run under 5 minutes
-#   scripts/bench.sh --sqlite-only send   # skip PostgreSQL; one scenario (send, latency, fanout, drain, claims, idle)
+#   scripts/bench.sh --sqlite-only send   # skip PostgreSQL; one scenario (send, latency, fanout, drain, claims, idle,
+#                                         # gateway, peer, flat)
 #   scripts/bench.sh --only postgres      # one provider: sqlite-full, sqlite-normal or postgres
 set -euo pipefail
 cd "$(dirname "$0")/.."

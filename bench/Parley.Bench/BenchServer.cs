@@ -56,6 +56,12 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public Provider Provider { get; }
 
+    /// <summary>The server's PostgreSQL database (with Provider=Postgres).</summary>
+    public string? DatabaseConnectionString => _database;
+
+    /// <summary>The server's SQLite file (with a SQLite provider).</summary>
+    public string SqliteFile => Path.Combine(_directory, "parley.db");
+
     /// <summary>CPU time of the database's own processes so far (PostgreSQL's; SQLite runs inside the server).</summary>
     public static TimeSpan DatabaseCpuTime(Provider provider) => provider == Provider.Postgres ? Native.CpuOfProcessesNamed("postgres") : TimeSpan.Zero;
 
@@ -92,7 +98,7 @@ internal sealed class BenchServer : IAsyncDisposable
                 break;
             case Provider.Postgres:
                 database = await CreateDatabaseAsync(postgresAdmin!);
-                args.AddRange(["--Database:Provider=postgres", $"--Database:ConnectionString={database};Maximum Pool Size=200"]);
+                args.AddRange(["--Database:Provider=postgres", $"--Database:ConnectionString={database};Maximum Pool Size={Environment.GetEnvironmentVariable("PARLEY_BENCH_POOL") ?? "200"}"]);
                 break;
         }
         var start = new ProcessStartInfo("taskset") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };

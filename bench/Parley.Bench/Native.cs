@@ -88,4 +88,13 @@ internal static partial class Native
         // Linux reports these in clock ticks of 1/100 s (USER_HZ).
         return TimeSpan.FromMilliseconds(ticks * 10);
     }
+
+    /// <summary>CPU time (user + system, all threads) of one process, from <c>/proc/PID/stat</c>.</summary>
+    public static TimeSpan CpuOfProcess(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
 }

@@ -9,7 +9,7 @@ namespace Parley.Bench;
 /// </summary>
 internal static class Program
 {
-    private static readonly string[] All = ["send", "latency", "fanout", "drain", "claims", "idle", "gateway"];
+    private static readonly string[] All = ["send", "latency", "fanout", "drain", "claims", "idle", "gateway", "peer", "flat"];
 
     public static async Task<int> Main(string[] args)
     {
@@ -91,6 +91,8 @@ internal static class Program
                 "claims" => await run.TaskClaimsAsync(raw.Value),
                 "idle" => await run.IdleConnectionsAsync(),
                 "gateway" => await run.GatewayAsync(),
+                "peer" => await run.PeerAsync(postgres),
+                "flat" => await run.FlatAsync(),
                 _ => throw new ArgumentException($"unknown scenario {scenario}"),
             };
             foreach (var figure in result)
@@ -112,7 +114,7 @@ internal static class Program
     };
 
     private static void Print(Figure f) =>
-        Console.WriteLine($"  {f.Scenario,-20} {f.Metric,-55} {f.Value,10:F1} {f.Unit,-6} {(f.Ratio is { } r ? $"ratio {r:F3}" : "")} {f.Note}");
+        Console.WriteLine($"  {f.Scenario,-20} {f.Metric,-55} {f.Value,10:F2} {f.Unit,-6} {(f.Ratio is { } r ? $"ratio {r:F3}" : "")} {f.Note}");
 
     private static string? Value(string[] args, string name)
     {
@@ -120,7 +122,7 @@ internal static class Program
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
