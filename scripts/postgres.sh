@@ -31,7 +31,8 @@ stop_postgres() {
 trap stop_postgres EXIT
 
 start_postgres() {
-  local mode=$1 settings="-c max_connections=400"
+  # pg_stat_statements: the query-plan test reads the statements a server ran from it (docs/architecture.md#performance).
+  local mode=$1 settings="-c max_connections=400 -c shared_preload_libraries=pg_stat_statements"
   ensure_postgres
   pg_dir=$(mktemp -d /tmp/parley-pg.XXXXXX)
   chmod 755 "$pg_dir"
@@ -43,7 +44,7 @@ start_postgres() {
   if [ "$mode" = fast ]; then
     settings="$settings -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   fi
-  # Extra server settings for an investigation, e.g. PARLEY_PG_SETTINGS="-c shared_preload_libraries=pg_stat_statements".
+  # Extra server settings for an investigation, e.g. PARLEY_PG_SETTINGS="-c pg_stat_statements.track=all".
   settings="$settings ${PARLEY_PG_SETTINGS:-}"
   local port
   port=$(free_port)

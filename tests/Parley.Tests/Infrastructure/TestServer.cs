@@ -22,6 +22,9 @@ public class TestServer : IAsyncLifetime
     public HttpClient Http { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
 
+    /// <summary>The server's own PostgreSQL database on a PostgreSQL run (for tests that look into it); null on SQLite.</summary>
+    public string? PostgresDatabase => _postgres;
+
     private readonly SemaphoreSlim _adminGate = new(1, 1);
     private string? _adminToken;
 
