@@ -22,7 +22,14 @@ internal abstract class DatabaseProvider
     /// Serialises writers that must be exact (counters, caps, sequences) on the given keys until the current write
     /// transaction ends. Call it first thing inside <see cref="Writes.RunAsync{T}"/>, with keys in a stable order.
     /// </summary>
-    public abstract Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken);
+    public Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        Sql.BatchAsync(db, cancellationToken, [.. LockStatements(db, keys)]);
+
+    /// <summary>
+    /// The statements <see cref="LockAsync"/> runs, for a caller that sends them in one batch with the reads they guard
+    /// (<see cref="Sql.BatchAsync"/> runs statements in order, so the reads after them see what the lock protects).
+    /// </summary>
+    public abstract IReadOnlyList<SqlStatement> LockStatements(ParleyDb db, IReadOnlyList<string> keys);
 
     public abstract bool IsUniqueViolation(Exception exception);
 
@@ -102,14 +109,9 @@ internal sealed class SqliteProvider(string connectionString, SqlitePragmas prag
     public override void Configure(DbContextOptionsBuilder options) =>
         options.UseSqlite(connectionString).AddInterceptors(pragmas);
 
-    public override Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken)
-    {
-        if (db.Database.CurrentTransaction is null)
-        {
-            throw new InvalidOperationException("LockAsync must be called inside a write transaction.");
-        }
-        return Task.CompletedTask;
-    }
+    /// <summary>None: the one writer (this process's write transaction, <see cref="SqliteGroupCommit"/>) holds every key.</summary>
+    public override IReadOnlyList<SqlStatement> LockStatements(ParleyDb db, IReadOnlyList<string> keys) =>
+        db.Database.CurrentTransaction is null ? throw new InvalidOperationException("LockAsync must be called inside a write transaction.") : [];
 
     public override bool IsUniqueViolation(Exception exception) =>
         Find<SqliteException>(exception) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
@@ -157,17 +159,12 @@ internal sealed class PostgresProvider(NpgsqlDataSource dataSource) : DatabasePr
 
     public override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(dataSource);
 
-    public override async Task LockAsync(ParleyDb db, IReadOnlyList<string> keys, CancellationToken cancellationToken)
-    {
-        if (db.Database.CurrentTransaction is null)
-        {
-            throw new InvalidOperationException("LockAsync must be called inside a write transaction.");
-        }
-        foreach (var key in keys.Order(StringComparer.Ordinal))
-        {
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({key}, 0))", cancellationToken);
-        }
-    }
+    /// <summary>A transaction-scoped advisory lock per key, taken in key order (so two writers never wait on each other in a circle).</summary>
+    public override IReadOnlyList<SqlStatement> LockStatements(ParleyDb db, IReadOnlyList<string> keys) =>
+        db.Database.CurrentTransaction is null
+            ? throw new InvalidOperationException("LockAsync must be called inside a write transaction.")
+            : [.. keys.Order(StringComparer.Ordinal).Select(key =>
+                new SqlQuery<int>("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtextextended(@p0, 0))) l", _ => 1, key))];
 
     public override bool IsUniqueViolation(Exception exception) =>
         SqliteProvider.Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -11,7 +11,7 @@ namespace Parley.Server.Data;
 /// and PostgreSQL (snake_case names, <c>ON CONFLICT</c>, <c>RETURNING</c>). A table's select list and reader live
 /// with the feature that owns the table, and read columns by name.
 /// </summary>
-internal static class Sql
+internal static partial class Sql
 {
     public static async Task<int> ExecuteAsync(ParleyDb db, string sql, CancellationToken ct, params object?[] args)
     {
@@ -38,6 +38,54 @@ internal static class Sql
         var rows = await QueryAsync(db, sql, map, ct, args);
         return rows.Count == 0 ? default : rows[0];
     }
+
+    /// <summary>
+    /// Runs several statements in one command — one round trip to PostgreSQL — in order, on the context's connection and
+    /// transaction. Each statement numbers its own parameters from <c>@p0</c>; a <see cref="SqlQuery{T}"/> gets its rows.
+    /// A statement that returns no rows (no <c>RETURNING</c>) has no result set on either provider; null entries are
+    /// skipped, so a caller can leave out a statement that does not apply.
+    /// </summary>
+    public static async Task BatchAsync(ParleyDb db, CancellationToken ct, params SqlStatement?[] statements)
+    {
+        var present = statements.OfType<SqlStatement>().ToList();
+        if (present.Count == 0)
+        {
+            return;
+        }
+        var text = new System.Text.StringBuilder();
+        var args = new List<object?>();
+        foreach (var statement in present)
+        {
+            var offset = args.Count;
+            text.Append(offset == 0 ? statement.Text : ParameterPattern().Replace(statement.Text,
+                m => "@p" + (offset + int.Parse(m.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture)).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            text.Append(";\n");
+            args.AddRange(statement.Args);
+        }
+        await using var lease = await OpenAsync(db, ct);
+        await using var command = Command(db, text.ToString(), [.. args]);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var first = true;
+        foreach (var query in present.Where(p => p.ReturnsRows))
+        {
+            if (!first && !await reader.NextResultAsync(ct))
+            {
+                throw new InvalidOperationException("A batch returned fewer result sets than it has queries.");
+            }
+            first = false;
+            while (await reader.ReadAsync(ct))
+            {
+                query.ReadRow(reader);
+            }
+        }
+        // The statements after the last query (writes) run as the reader is drained.
+        while (await reader.NextResultAsync(ct))
+        {
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"@p(\d+)\b")]
+    private static partial System.Text.RegularExpressions.Regex ParameterPattern();
 
     /// <summary><c>alias.column AS alias_column, …</c>: a select list whose columns are read back by name.</summary>
     public static string Select(string alias, IEnumerable<string> columns) =>
@@ -110,4 +158,29 @@ internal static class Sql
     {
         public async ValueTask DisposeAsync() => await db.Database.CloseConnectionAsync();
     }
+}
+
+/// <summary>A statement for <see cref="Sql.BatchAsync"/>: SQL with its own <c>@p0</c>… parameters, returning no rows.</summary>
+internal class SqlStatement(string text, params object?[] args)
+{
+    public string Text => text;
+
+    public object?[] Args => args;
+
+    public virtual bool ReturnsRows => false;
+
+    public virtual void ReadRow(DbDataReader reader) => throw new InvalidOperationException("This statement returns no rows.");
+}
+
+/// <summary>A statement whose rows a batch reads with <paramref name="map"/>: a <c>SELECT</c>, or a write with <c>RETURNING</c>.</summary>
+internal sealed class SqlQuery<T>(string text, Func<DbDataReader, T> map, params object?[] args) : SqlStatement(text, args)
+{
+    public List<T> Rows { get; } = [];
+
+    /// <summary>The one row, or the default when there is none.</summary>
+    public T? SingleOrDefault => Rows.Count == 0 ? default : Rows[0];
+
+    public override bool ReturnsRows => true;
+
+    public override void ReadRow(DbDataReader reader) => Rows.Add(map(reader));
 }

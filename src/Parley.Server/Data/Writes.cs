@@ -89,6 +89,9 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
     public Task LockAsync(CancellationToken cancellationToken, params string[] keys) =>
         provider.LockAsync(db, keys, cancellationToken);
 
+    /// <summary>The statements of <see cref="LockAsync"/>, to send in one <see cref="Sql.BatchAsync"/> with the reads they guard.</summary>
+    public IReadOnlyList<SqlStatement> LockStatements(params string[] keys) => provider.LockStatements(db, keys);
+
     public bool IsUniqueViolation(Exception exception) => provider.IsUniqueViolation(exception);
 
     /// <summary>Whether the database is PostgreSQL (for the few statements written per provider).</summary>

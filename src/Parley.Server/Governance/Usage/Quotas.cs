@@ -77,6 +77,17 @@ internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirecto
         return new Admission(workspaceId, meter, day, shard, units);
     }
 
+    /// <summary>
+    /// When no plan has a quota on <paramref name="meter"/>, admission is a blind count: this is its statement (on the
+    /// connection's own shard), for the action to send in one batch with its own writes. Null when some plan has a quota
+    /// on the meter: then <see cref="AdmitAsync"/> must run, as it locks, reads and checks.
+    /// </summary>
+    public SqlStatement? CountingWithoutQuota(string workspaceId, string meter, long units)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(units);
+        return plans.AnyQuotaOn(meter) ? null : new SqlStatement(OwnShardUpsert(returning: false), workspaceId, meter, Period.DayKey(time.GetUtcNow()), units);
+    }
+
     /// <summary>Gives back units of an action that failed after its admission committed (never below zero).</summary>
     public Task ReturnAsync(Admission admission, CancellationToken ct) =>
         writes.RunAsync(c => Sql.ExecuteAsync(Db,
@@ -96,14 +107,15 @@ internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirecto
     /// workspace queue on PostgreSQL: 64 writers over 16 rows, each held until its commit, cost 6.8 ms of lock wait per
     /// send — docs/architecture.md#performance.)
     /// </summary>
-    private async Task<int> AddToOwnShardAsync(string workspaceId, string meter, string day, long units, CancellationToken ct)
-    {
-        var shard = writes.IsPostgres ? $"(pg_backend_pid() % {Shards}) + 1" : "1";
-        return (await Sql.QueryAsync(Db,
-            $"INSERT INTO usage_days (workspace_id, meter, day, shard, count) VALUES (@p0, @p1, @p2, {shard}, @p3) " +
-            "ON CONFLICT (workspace_id, meter, day, shard) DO UPDATE SET count = usage_days.count + excluded.count RETURNING shard",
+    private async Task<int> AddToOwnShardAsync(string workspaceId, string meter, string day, long units, CancellationToken ct) =>
+        (await Sql.QueryAsync(Db, OwnShardUpsert(returning: true),
             r => Convert.ToInt32(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), ct, workspaceId, meter, day, units)).Single();
-    }
+
+    /// <summary>The upsert of <c>units</c> (@p3) into the connection's own shard of a workspace's (@p0) meter (@p1) and day (@p2).</summary>
+    private string OwnShardUpsert(bool returning) =>
+        "INSERT INTO usage_days (workspace_id, meter, day, shard, count) " +
+        $"VALUES (@p0, @p1, @p2, {(writes.IsPostgres ? $"(pg_backend_pid() % {Shards}) + 1" : "1")}, @p3) " +
+        "ON CONFLICT (workspace_id, meter, day, shard) DO UPDATE SET count = usage_days.count + excluded.count" + (returning ? " RETURNING shard" : "");
 
     /// <summary>The meter's count this period: the sum over the period's days and their shards.</summary>
     private async Task<long> CountAsync(string workspaceId, string meter, Period period, CancellationToken ct) =>

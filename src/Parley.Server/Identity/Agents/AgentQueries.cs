@@ -63,18 +63,29 @@ internal static class AgentQueries
     /// A live agent named the way people name one: by id (<c>agt_…</c>), by plate (<c>PRL-AGT-…</c>, any case) or by
     /// handle (any case; handles are lower-case).
     /// </summary>
-    public static Task<Agent?> ByNameAsync(ParleyDb db, string? name, CancellationToken ct)
+    public static async Task<Agent?> ByNameAsync(ParleyDb db, string? name, CancellationToken ct)
+    {
+        if (ByName(name) is not { } query)
+        {
+            return null;
+        }
+        await Sql.BatchAsync(db, ct, query);
+        return query.SingleOrDefault;
+    }
+
+    /// <summary><see cref="ByNameAsync"/> as a statement of a batch; null for a blank name (which names nobody).</summary>
+    public static SqlQuery<Agent>? ByName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name))
         {
-            return Task.FromResult<Agent?>(null);
+            return null;
         }
         var n = name.Trim();
         return n.StartsWith("agt_", StringComparison.Ordinal)
-            ? Sql.SingleOrDefaultAsync(db, $"SELECT {Columns} FROM agents a WHERE a.id = @p0 AND a.status <> 'deleted'", Read, ct, n)
+            ? new($"SELECT {Columns} FROM agents a WHERE a.id = @p0 AND a.status <> 'deleted'", Read, n)
             : n.StartsWith("PRL-AGT-", StringComparison.OrdinalIgnoreCase)
-                ? Sql.SingleOrDefaultAsync(db, $"SELECT {Columns} FROM agents a WHERE a.plate = @p0 AND a.status <> 'deleted'", Read, ct, n.ToUpperInvariant())
-                : LiveByHandleAsync(db, n.ToLowerInvariant(), ct);
+                ? new($"SELECT {Columns} FROM agents a WHERE a.plate = @p0 AND a.status <> 'deleted'", Read, n.ToUpperInvariant())
+                : new($"SELECT {Columns} FROM agents a WHERE a.handle = @p0 AND a.status <> 'deleted'", Read, n.ToLowerInvariant());
     }
 
     /// <summary>Agents by id (deleted ones included), each read once.</summary>

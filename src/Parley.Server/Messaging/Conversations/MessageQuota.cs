@@ -1,4 +1,5 @@
 using Parley.Contracts.Governance;
+using Parley.Server.Data;
 using Parley.Server.Governance.Usage;
 using Parley.Server.Identity.Agents;
 
@@ -11,6 +12,14 @@ namespace Parley.Server.Messaging.Conversations;
 /// </summary>
 internal sealed class MessageQuota(Quotas quotas)
 {
+    /// <summary>
+    /// The statement that counts the message when no plan has a quota on messages (the default), for the send to batch
+    /// with its writes; null otherwise — then <see cref="AdmitAsync"/> runs after them (and does nothing for an agent no
+    /// workspace owns).
+    /// </summary>
+    public SqlStatement? Counting(Agent sender) =>
+        sender.OwnerWorkspaceId is { } workspaceId ? quotas.CountingWithoutQuota(workspaceId, Meters.Messages, 1) : null;
+
     public async Task AdmitAsync(Agent sender, CancellationToken c)
     {
         if (sender.OwnerWorkspaceId is { } workspaceId)

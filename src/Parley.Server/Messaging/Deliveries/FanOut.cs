@@ -13,64 +13,89 @@ internal readonly record struct FanOutResult(string RecipientId, long DeliverySe
 /// <summary>
 /// Gives a stored message one delivery per recipient, inside the send's transaction. Each recipient's next delivery
 /// number comes from one multi-row <c>INSERT … ON CONFLICT … RETURNING</c> on <c>inboxes</c> (rows taken in id order,
-/// so concurrent fan-outs on PostgreSQL lock them in the same order). A recipient over the backlog cap is skipped and
-/// its counter given back before commit, so its numbers stay gap-free. After commit, sockets and webhooks are told.
+/// so concurrent fan-outs on PostgreSQL lock them in the same order); the deliveries are inserted from those rows in the
+/// same round trip. A recipient over the backlog cap gets no delivery and its counter is given back before commit, so
+/// its numbers stay gap-free. After commit, sockets and webhooks are told.
 /// </summary>
 internal sealed class FanOut(Writes writes, AgentChannel channel, WebhookQueue webhooks, IOptions<MessagingOptions> options)
 {
+    private readonly AgentChannel channel = channel;
+    private readonly WebhookQueue webhooks = webhooks;
+    private readonly IOptions<MessagingOptions> options = options;
     private ParleyDb Db => writes.Db;
 
-    private sealed record Counter(string AgentId, long LastDeliverySeq, long AckedThrough);
+    internal sealed record Counter(string AgentId, long LastDeliverySeq, long AckedThrough);
 
     public async Task<IReadOnlyList<FanOutResult>> DeliverAsync(Message message, IReadOnlyCollection<string> recipientIds, bool skipBacklogged, CancellationToken c)
     {
-        if (recipientIds.Count == 0)
-        {
-            return [];
-        }
+        var pending = Prepare(message, recipientIds, skipBacklogged);
+        await Sql.BatchAsync(Db, c, [.. pending.Statements]);
+        return await pending.CompleteAsync(c);
+    }
+
+    /// <summary>
+    /// <see cref="DeliverAsync"/> as statements for the caller's batch (after the message's own), and the rest once they
+    /// ran: take each recipient's next number, insert the deliveries of those under the cap (the same rule as
+    /// <see cref="PendingFanOut.CompleteAsync"/> applies), and read their webhooks.
+    /// </summary>
+    public PendingFanOut Prepare(Message message, IReadOnlyCollection<string> recipientIds, bool skipBacklogged)
+    {
         var ordered = recipientIds.Distinct().Order(StringComparer.Ordinal).ToList();
+        if (ordered.Count == 0)
+        {
+            return new PendingFanOut(this, message, skipBacklogged, [], null, null);
+        }
+        var cap = options.Value.Limits.BacklogCap;
         var sql = new StringBuilder("INSERT INTO inboxes (agent_id, last_delivery_seq, acked_through) VALUES ");
         sql.AppendJoin(", ", ordered.Select((_, i) => $"(@p{i}, 1, 0)"));
         sql.Append(" ON CONFLICT (agent_id) DO UPDATE SET last_delivery_seq = inboxes.last_delivery_seq + 1")
             .Append(" RETURNING agent_id, last_delivery_seq, acked_through");
-        var counters = await Sql.QueryAsync(Db, sql.ToString(), r => new Counter(r.Text("agent_id"), r.Int64("last_delivery_seq"), r.Int64("acked_through")), c, [.. ordered]);
+        var counters = new SqlQuery<Counter>(sql.ToString(), r => new Counter(r.Text("agent_id"), r.Int64("last_delivery_seq"), r.Int64("acked_through")), [.. ordered]);
+        var n = ordered.Count;
+        var insert = new SqlStatement(
+            "INSERT INTO deliveries (recipient_id, seq, message_id, created_at, webhook_acked) " +
+            $"SELECT i.agent_id, i.last_delivery_seq, @p{n}, @p{n + 1}, @p{n + 2} FROM inboxes i WHERE i.agent_id IN ({Sql.Parameters(n)})" +
+            (skipBacklogged ? $" AND i.last_delivery_seq - i.acked_through <= @p{n + 3}" : ""),
+            skipBacklogged ? [.. ordered, message.Id, message.CreatedAt, false, cap] : [.. ordered, message.Id, message.CreatedAt, false]);
+        return new PendingFanOut(this, message, skipBacklogged, [counters, insert], counters, WebhookQueue.Of(ordered));
+    }
 
-        var cap = options.Value.Limits.BacklogCap;
-        var results = new List<FanOutResult>(counters.Count);
-        var skipped = new List<string>();
-        foreach (var counter in counters.OrderBy(x => x.AgentId, StringComparer.Ordinal))
+    /// <summary>A fan-out whose statements a batch carries; <see cref="CompleteAsync"/> once it ran.</summary>
+    internal sealed class PendingFanOut(FanOut owner, Message message, bool skipBacklogged, IReadOnlyList<SqlStatement> writes,
+        SqlQuery<Counter>? counters, SqlQuery<Webhook>? hooks)
+    {
+        public IEnumerable<SqlStatement> Statements => hooks is null ? writes : [.. writes, hooks];
+
+        /// <summary>Who got a delivery and who was over the cap (their counters given back), then sockets and webhooks.</summary>
+        public async Task<IReadOnlyList<FanOutResult>> CompleteAsync(CancellationToken c)
         {
-            var backlog = counter.LastDeliverySeq - counter.AckedThrough;
-            if (backlog > cap && skipBacklogged)
+            if (counters is null)
             {
-                skipped.Add(counter.AgentId);
-                results.Add(new FanOutResult(counter.AgentId, 0, backlog - 1, Skipped: true));
-                continue;
+                return [];
             }
-            results.Add(new FanOutResult(counter.AgentId, counter.LastDeliverySeq, backlog, Skipped: false));
-            channel.SignalFeed(counter.AgentId);
-        }
-        var delivered = results.Where(r => !r.Skipped).ToList();
-        if (delivered.Count > 0)
-        {
-            var insert = new StringBuilder("INSERT INTO deliveries (recipient_id, seq, message_id, created_at, webhook_acked) VALUES ");
-            insert.AppendJoin(", ", delivered.Select((_, i) => $"(@p{(i * 2) + 2}, @p{(i * 2) + 3}, @p0, @p1, @p{(delivered.Count * 2) + 2})"));
-            var args = new List<object?> { message.Id, message.CreatedAt };
-            foreach (var d in delivered)
+            var cap = owner.options.Value.Limits.BacklogCap;
+            var results = new List<FanOutResult>(counters.Rows.Count);
+            var skipped = new List<string>();
+            foreach (var counter in counters.Rows.OrderBy(x => x.AgentId, StringComparer.Ordinal))
             {
-                args.Add(d.RecipientId);
-                args.Add(d.DeliverySeq);
+                var backlog = counter.LastDeliverySeq - counter.AckedThrough;
+                if (backlog > cap && skipBacklogged)
+                {
+                    skipped.Add(counter.AgentId);
+                    results.Add(new FanOutResult(counter.AgentId, 0, backlog - 1, Skipped: true));
+                    continue;
+                }
+                results.Add(new FanOutResult(counter.AgentId, counter.LastDeliverySeq, backlog, Skipped: false));
+                owner.channel.SignalFeed(counter.AgentId);
             }
-            args.Add(false);
-            await Sql.ExecuteAsync(Db, insert.ToString(), c, [.. args]);
+            if (skipped.Count > 0)
+            {
+                // Still holding the rows' locks: nobody saw the numbers these recipients were about to get.
+                await Sql.ExecuteAsync(owner.Db, $"UPDATE inboxes SET last_delivery_seq = last_delivery_seq - 1 WHERE agent_id IN ({Sql.Parameters(skipped.Count)})",
+                    c, [.. skipped]);
+            }
+            await owner.webhooks.EnqueueMessageAsync(message, [.. results.Where(r => !r.Skipped)], hooks!.Rows, c);
+            return results;
         }
-        if (skipped.Count > 0)
-        {
-            // Still holding the rows' locks: nobody saw the numbers these recipients were about to get.
-            await Sql.ExecuteAsync(Db, $"UPDATE inboxes SET last_delivery_seq = last_delivery_seq - 1 WHERE agent_id IN ({Sql.Parameters(skipped.Count)})",
-                c, [.. skipped]);
-        }
-        await webhooks.EnqueueMessageAsync(message, [.. results.Where(r => !r.Skipped)], c);
-        return results;
     }
 }

@@ -32,26 +32,33 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
     public async Task<SendResult> StoreAsync(Agent sender, SendMessageRequest request, OutgoingMessage outgoing, CancellationToken c)
     {
         var now = time.NowMs();
-        // The client_msg_id lookup comes first: a retry gets the original even if, say, the recipient is gone since.
-        if (await messages.BySenderAsync(sender.Id, outgoing.ClientMsgId, c) is { } repeat)
+        // The client_msg_id lookup comes first: a retry gets the original even if, say, the recipient is gone since. It
+        // travels in one round trip with the recipient's lookup (4).
+        var repeat = MessageStore.BySender(sender.Id, outgoing.ClientMsgId);
+        var resolved = await ResolveAsync(sender, request, repeat, c);
+        if (repeat.SingleOrDefault is { } original)
         {
-            return SendService.Repeat(repeat, sender);
+            return SendService.Repeat(original, sender);
         }
+        var (recipient, conversation) = resolved ?? throw new InvalidOperationException("unreachable");
 
-        // 4. Recipient.
-        var (recipient, conversation) = await ResolveAsync(sender, request, c);
+        // Under the pair's lock, in one more round trip: the pair's conversation, blocks (5) and the contact the
+        // recipient's inbox mode asks for (6).
         var (first, second) = string.CompareOrdinal(sender.Id, recipient.Id) < 0 ? (sender.Id, recipient.Id) : (recipient.Id, sender.Id);
-        await writes.LockAsync(c, LockKeys.Pair(sender.Id, recipient.Id));
-        conversation ??= await messages.PairAsync(first, second, c);
+        var pair = conversation is null ? MessageStore.Pair(first, second) : null;
+        var blocked = ContactQueries.BlockedEitherWay(sender.Id, recipient.Id);
+        var contact = recipient.InboxMode == "contacts_only" ? ContactQueries.HasContact(recipient.Id, sender.Id) : null;
+        await Sql.BatchAsync(Db, c, [.. writes.LockStatements(LockKeys.Pair(sender.Id, recipient.Id)), pair, blocked, contact]);
+        conversation ??= pair!.SingleOrDefault;
 
         // 5. Blocks, either way.
-        if (await ContactQueries.IsBlockedEitherWayAsync(Db, sender.Id, recipient.Id, c))
+        if (blocked.Rows.Count > 0)
         {
             throw new ApiException(ErrorCodes.Blocked, "One of you has blocked the other.");
         }
 
         // 6. The recipient's inbox mode.
-        if (recipient.InboxMode == "contacts_only" && !await ContactQueries.HasContactAsync(Db, recipient.Id, sender.Id, c))
+        if (contact is { Rows.Count: 0 })
         {
             throw new ApiException(ErrorCodes.InboxRestricted, "The recipient accepts messages only from contacts.",
                 ApiErrors.Details(("handle", recipient.Handle)));
@@ -94,18 +101,27 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
             await ContactQueries.AddAsync(Db, sender.Id, recipient.Id, now, c);
             await ContactQueries.AddAsync(Db, recipient.Id, sender.Id, now, c);
         }
-        var message = await messages.AppendAsync(conversation.Id, sender.Id, outgoing.Type, outgoing.Content, outgoing.Metadata, outgoing.ClientMsgId, c);
+        // The writes in one round trip: the message (its seq), its delivery (the recipient's number) and, when no plan
+        // has a message quota, the count on the workspace's meter.
+        var append = messages.PrepareAppend(conversation.Id, sender.Id, outgoing.Type, outgoing.Content, outgoing.Metadata, outgoing.ClientMsgId);
+        var fan = fanOut.Prepare(append.Message, [recipient.Id], skipBacklogged: true);
+        var counting = quota.Counting(sender);
+        await Sql.BatchAsync(Db, c, [.. append.Statements, .. fan.Statements, counting]);
+        var message = append.Complete();
         await attachments.RecordAsync(message, attachment, c);
 
         // 9. The recipient's backlog: past the cap nothing is stored (the whole transaction rolls back).
-        var delivered = (await fanOut.DeliverAsync(message, [recipient.Id], skipBacklogged: true, c)).Single();
+        var delivered = (await fan.CompleteAsync(c)).Single();
         if (delivered.Skipped)
         {
             throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",
                 ApiErrors.Details(("recipient_handle", recipient.Handle), ("undelivered_count", delivered.Backlog)));
         }
-        // 10. The sender's workspace's monthly message quota.
-        await quota.AdmitAsync(sender, c);
+        // 10. The sender's workspace's monthly message quota, where a plan has one (it locks, reads and checks).
+        if (counting is null)
+        {
+            await quota.AdmitAsync(sender, c);
+        }
         // A recipient whose wake_on includes direct messages is woken on its owner's device (its run's locks come last).
         await waker.WakeAsync(recipient, new WakeRequester("agent:" + sender.Id, null, sender.OwnerWorkspaceId),
             new RunRequest(RunReasons.DirectMessage, "agent:" + sender.Id)
@@ -117,15 +133,31 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
         return new SendResult(MessageViews.ToView(message, sender.ToActor()), Created: true, warning);
     }
 
-    private async Task<(Agent Recipient, Conversation? Conversation)> ResolveAsync(Agent sender, SendMessageRequest request, CancellationToken c)
+    /// <summary>
+    /// 4. The recipient (by name, or the other side of the conversation), read in one batch with <paramref name="repeat"/>;
+    /// null when <paramref name="repeat"/> found the original, whose answer wins over any failure here.
+    /// </summary>
+    private async Task<(Agent Recipient, Conversation? Conversation)?> ResolveAsync(Agent sender, SendMessageRequest request, SqlQuery<Message> repeat,
+        CancellationToken c)
     {
         if (request.To is { } handle)
         {
-            var agent = await AgentQueries.ByNameAsync(Db, handle, c) ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
+            var byName = AgentQueries.ByName(handle);
+            await Sql.BatchAsync(Db, c, repeat, byName);
+            if (repeat.Rows.Count > 0)
+            {
+                return null;
+            }
+            var agent = byName?.SingleOrDefault ?? throw new ApiException(ErrorCodes.AgentNotFound, "No such agent.");
             return agent.Id == sender.Id ? throw ApiErrors.Validation("to", "an agent cannot message itself") : (agent, null);
         }
-        var conversation = await messages.DirectOfAsync(request.ConversationId, sender.Id, c)
-            ?? throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
+        var direct = MessageStore.DirectOf(request.ConversationId, sender.Id);
+        await Sql.BatchAsync(Db, c, repeat, direct);
+        if (repeat.Rows.Count > 0)
+        {
+            return null;
+        }
+        var conversation = direct.SingleOrDefault ?? throw new ApiException(ErrorCodes.ConversationNotFound, "No such conversation.");
         var otherId = conversation.AgentA == sender.Id ? conversation.AgentB : conversation.AgentA;
         var other = (await AgentQueries.ByIdAsync(Db, otherId!, c))!;
         return other.Status == AgentStatus.Deleted ? throw new ApiException(ErrorCodes.AgentNotFound, "The other agent was deleted.") : (other, conversation);

@@ -37,22 +37,26 @@ internal sealed class WebhookQueue(Writes writes, Ids ids, TimeProvider time, We
     }
 
     /// <summary><c>message.new</c> for each recipient with a subscribed webhook, unless it muted the sender or conversation.</summary>
-    public async Task EnqueueMessageAsync(Message message, IReadOnlyList<FanOutResult> recipients, CancellationToken c)
-    {
-        var recipientIds = recipients.Select(r => r.RecipientId).ToList();
-        if (recipientIds.Count == 0)
-        {
-            return;
-        }
-        // Plain SQL: this runs on every send and almost always finds nothing.
-        var hooks = await Sql.QueryAsync(Db,
-            $"SELECT id, agent_id, url, events, secret, created_at, consecutive_failures, circuit_open_until FROM webhooks WHERE agent_id IN ({Sql.Parameters(recipientIds.Count)})",
+    /// <summary>
+    /// The webhooks of these agents, as a statement of the fan-out's batch (plain SQL: this runs on every send and almost
+    /// always finds nothing, so it rides along with the delivery writes instead of taking a round trip of its own).
+    /// </summary>
+    public static SqlQuery<Webhook> Of(IReadOnlyCollection<string> agentIds) =>
+        new($"SELECT id, agent_id, url, events, secret, created_at, consecutive_failures, circuit_open_until FROM webhooks WHERE agent_id IN ({Sql.Parameters(agentIds.Count)})",
             r => new Webhook
             {
                 Id = r.Text("id"), AgentId = r.Text("agent_id"), Url = r.Text("url"), Events = r.Text("events"), Secret = r.Bytes("secret"),
                 CreatedAt = r.Int64("created_at"), ConsecutiveFailures = r.Int32("consecutive_failures"), CircuitOpenUntil = r.Int64("circuit_open_until"),
-            }, c, [.. recipientIds]);
-        hooks = [.. hooks.Where(h => Subscribed(h, FrameTypes.MessageNew))];
+            }, [.. agentIds]);
+
+    /// <param name="message">The message stored.</param>
+    /// <param name="recipients">Its deliveries.</param>
+    /// <param name="recipientHooks">The recipients' webhooks (<see cref="Of"/>), read in the fan-out's batch.</param>
+    /// <param name="c">Cancellation.</param>
+    public async Task EnqueueMessageAsync(Message message, IReadOnlyList<FanOutResult> recipients, IReadOnlyList<Webhook> recipientHooks, CancellationToken c)
+    {
+        var delivered = recipients.Select(r => r.RecipientId).ToHashSet(StringComparer.Ordinal);
+        var hooks = recipientHooks.Where(h => delivered.Contains(h.AgentId) && Subscribed(h, FrameTypes.MessageNew)).ToList();
         if (hooks.Count == 0)
         {
             return;
