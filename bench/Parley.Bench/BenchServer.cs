@@ -56,6 +56,13 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public Provider Provider { get; }
 
+    /// <summary>
+    /// The server's PostgreSQL pool size (<c>PARLEY_BENCH_POOL</c>, default 16). PostgreSQL shares CPU 0 with the server:
+    /// with 200 connections and 64 concurrent senders, 64 backends contend for that core and sends collapse (31 msg/s
+    /// against 224–336 with 4–16 connections, docs/architecture.md#performance).
+    /// </summary>
+    public static string PoolSize => Environment.GetEnvironmentVariable("PARLEY_BENCH_POOL") ?? "16";
+
     /// <summary>The server's PostgreSQL database (with Provider=Postgres).</summary>
     public string? DatabaseConnectionString => _database;
 
@@ -98,7 +105,7 @@ internal sealed class BenchServer : IAsyncDisposable
                 break;
             case Provider.Postgres:
                 database = await CreateDatabaseAsync(postgresAdmin!);
-                args.AddRange(["--Database:Provider=postgres", $"--Database:ConnectionString={database};Maximum Pool Size={Environment.GetEnvironmentVariable("PARLEY_BENCH_POOL") ?? "200"}"]);
+                args.AddRange(["--Database:Provider=postgres", $"--Database:ConnectionString={database};Maximum Pool Size={PoolSize}"]);
                 break;
         }
         var start = new ProcessStartInfo("taskset") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -20,7 +20,7 @@ internal static class Program
         var selected = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)
             && Value(args, "--postgres") != a && Value(args, "--out") != a && only != a) ?? "all";
         var scenarios = selected == "all" ? All : selected.Split(',');
-        var budget = TimeSpan.FromMinutes(quick ? 5 : 30);
+        var budget = TimeSpan.FromMinutes(quick ? 15 : 45);
         using var timeout = new CancellationTokenSource(budget);
 
         var files = Native.RaiseOpenFiles(65_536);
