@@ -192,7 +192,12 @@ internal sealed class BenchServer : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        if (_database is not null)
+        if (_database is not null && Environment.GetEnvironmentVariable("PARLEY_BENCH_KEEP_DATABASE") == "1")
+        {
+            // For looking into afterwards (EXPLAIN at a million messages, say): left in place, named here.
+            Console.WriteLine($"kept PostgreSQL database: {_database}");
+        }
+        else if (_database is not null)
         {
             var builder = new NpgsqlConnectionStringBuilder(_database);
             var name = builder.Database;
