@@ -25,6 +25,8 @@ internal sealed partial class Scenarios
         {
             return [new Figure("flat cost", "skipped", 0, "", Note: "wrk needs Linux")];
         }
+        // The first measurement of a fresh server also warms it up (JIT, pools, caches): measured twice, the second counts.
+        await FlatCostAsync();
         var small = await FlatCostAsync();
         var messagesBefore = await CountMessagesAsync();
         var clock = Stopwatch.StartNew();
