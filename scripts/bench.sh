@@ -4,7 +4,7 @@
 # durable defaults), and writes the report to bench/results/<date>.md and .json.
 #
 #   scripts/bench.sh                      # every scenario, full length
-#   scripts/bench.sh --quick              # every scenario, the whole run under 5 minutes
+#   scripts/bench.sh --quick              # every scenario, shorter runs (about 12 minutes here)
 #   scripts/bench.sh --sqlite-only send   # skip PostgreSQL; one scenario (send, latency, fanout, drain, claims, idle,
 #                                         # gateway, peer, flat)
 #   scripts/bench.sh --only postgres      # one provider: sqlite-full, sqlite-normal or postgres

@@ -163,7 +163,7 @@ internal sealed class BenchServer : IAsyncDisposable
         return _process.TotalProcessorTime;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -57,7 +57,7 @@ internal sealed partial class Scenarios
             }
 
             // The peer, on the same kind of storage.
-            var port = FreePort();
+            var port = BenchServer.FreePort();
             var dir = Path.Combine(work, "ejabberd");
             string? peerDatabase = null;
             List<string> start = [Path.Combine(peer, "ejabberd.sh"), "start", dir, port.ToString(CultureInfo.InvariantCulture)];
@@ -191,12 +191,5 @@ internal sealed partial class Scenarios
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
