@@ -31,6 +31,12 @@ internal abstract class DatabaseProvider
     /// </summary>
     public abstract IReadOnlyList<SqlStatement> LockStatements(ParleyDb db, IReadOnlyList<string> keys);
 
+    /// <summary>
+    /// An SQL expression that tells this connection from every other open at the same time (two transactions on one
+    /// connection never overlap): a writer can pick a counter row no concurrent writer holds.
+    /// </summary>
+    public abstract string ConnectionIdSql { get; }
+
     public abstract bool IsUniqueViolation(Exception exception);
 
     /// <summary>
@@ -109,6 +115,9 @@ internal sealed class SqliteProvider(string connectionString, SqlitePragmas prag
     public override void Configure(DbContextOptionsBuilder options) =>
         options.UseSqlite(connectionString).AddInterceptors(pragmas);
 
+    /// <summary>0: SQLite has one writer (<see cref="SqliteGroupCommit"/>), so no two writes ever overlap.</summary>
+    public override string ConnectionIdSql => "0";
+
     /// <summary>None: the one writer (this process's write transaction, <see cref="SqliteGroupCommit"/>) holds every key.</summary>
     public override IReadOnlyList<SqlStatement> LockStatements(ParleyDb db, IReadOnlyList<string> keys) =>
         db.Database.CurrentTransaction is null ? throw new InvalidOperationException("LockAsync must be called inside a write transaction.") : [];
@@ -158,6 +167,9 @@ internal sealed class PostgresProvider(NpgsqlDataSource dataSource) : DatabasePr
     public NpgsqlDataSource DataSource => dataSource;
 
     public override void Configure(DbContextOptionsBuilder options) => options.UseNpgsql(dataSource);
+
+    /// <summary>The backend process id, one per connection.</summary>
+    public override string ConnectionIdSql => "pg_backend_pid()";
 
     /// <summary>A transaction-scoped advisory lock per key, taken in key order (so two writers never wait on each other in a circle).</summary>
     public override IReadOnlyList<SqlStatement> LockStatements(ParleyDb db, IReadOnlyList<string> keys) =>

@@ -84,6 +84,13 @@ internal static partial class Sql
         }
     }
 
+    /// <summary>Runs one <see cref="SqlQuery{T}"/> (a statement a batch could also carry) and answers its rows.</summary>
+    public static async Task<List<T>> QueryAsync<T>(ParleyDb db, SqlQuery<T> query, CancellationToken ct)
+    {
+        await BatchAsync(db, ct, query);
+        return query.Rows;
+    }
+
     [System.Text.RegularExpressions.GeneratedRegex(@"@p(\d+)\b")]
     private static partial System.Text.RegularExpressions.Regex ParameterPattern();
 

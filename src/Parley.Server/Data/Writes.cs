@@ -94,8 +94,8 @@ internal sealed class Writes(ParleyDb db, DatabaseProvider provider, IServiceSco
 
     public bool IsUniqueViolation(Exception exception) => provider.IsUniqueViolation(exception);
 
-    /// <summary>Whether the database is PostgreSQL (for the few statements written per provider).</summary>
-    public bool IsPostgres => provider is PostgresProvider;
+    /// <inheritdoc cref="DatabaseProvider.ConnectionIdSql"/>
+    public string ConnectionIdSql => provider.ConnectionIdSql;
 
     /// <summary>Runs after the transaction commits; at once when no write is pending (and none is deferred).</summary>
     public void AfterCommit(Func<Task> callback)

@@ -114,7 +114,7 @@ internal sealed class Quotas(Writes writes, PlanCatalog plans, IWorkspaceDirecto
     /// <summary>The upsert of <c>units</c> (@p3) into the connection's own shard of a workspace's (@p0) meter (@p1) and day (@p2).</summary>
     private string OwnShardUpsert(bool returning) =>
         "INSERT INTO usage_days (workspace_id, meter, day, shard, count) " +
-        $"VALUES (@p0, @p1, @p2, {(writes.IsPostgres ? $"(pg_backend_pid() % {Shards}) + 1" : "1")}, @p3) " +
+        $"VALUES (@p0, @p1, @p2, ({writes.ConnectionIdSql} % {Shards}) + 1, @p3) " +
         "ON CONFLICT (workspace_id, meter, day, shard) DO UPDATE SET count = usage_days.count + excluded.count" + (returning ? " RETURNING shard" : "");
 
     /// <summary>The meter's count this period: the sum over the period's days and their shards.</summary>

@@ -49,10 +49,6 @@ internal static class AgentQueries
     /// <summary>The agents that are not deleted, untracked.</summary>
     public static IQueryable<Agent> Live(ParleyDb db) => All(db).Where(a => a.Status != AgentStatus.Deleted);
 
-    /// <summary>The live (not deleted) agent with exactly this handle.</summary>
-    public static Task<Agent?> LiveByHandleAsync(ParleyDb db, string? handle, CancellationToken ct) =>
-        Sql.SingleOrDefaultAsync(db, $"SELECT {Columns} FROM agents a WHERE a.handle = @p0 AND a.status <> 'deleted'", Read, ct, handle);
-
     /// <summary>Whether any agent, a deleted one included, has this handle: a deleted agent's handle stays retired.</summary>
     public static Task<bool> HandleInUseAsync(ParleyDb db, string handle, CancellationToken ct) => All(db).AnyAsync(a => a.Handle == handle, ct);
 
@@ -63,15 +59,8 @@ internal static class AgentQueries
     /// A live agent named the way people name one: by id (<c>agt_…</c>), by plate (<c>PRL-AGT-…</c>, any case) or by
     /// handle (any case; handles are lower-case).
     /// </summary>
-    public static async Task<Agent?> ByNameAsync(ParleyDb db, string? name, CancellationToken ct)
-    {
-        if (ByName(name) is not { } query)
-        {
-            return null;
-        }
-        await Sql.BatchAsync(db, ct, query);
-        return query.SingleOrDefault;
-    }
+    public static async Task<Agent?> ByNameAsync(ParleyDb db, string? name, CancellationToken ct) =>
+        ByName(name) is { } query ? (await Sql.QueryAsync(db, query, ct)).SingleOrDefault() : null;
 
     /// <summary><see cref="ByNameAsync"/> as a statement of a batch; null for a blank name (which names nobody).</summary>
     public static SqlQuery<Agent>? ByName(string? name)

@@ -10,24 +10,16 @@ namespace Parley.Server.Messaging.Contacts;
 internal static class ContactQueries
 {
     /// <summary>Whether either agent blocked the other.</summary>
-    public static async Task<bool> IsBlockedEitherWayAsync(ParleyDb db, string a, string b, CancellationToken ct)
-    {
-        var query = BlockedEitherWay(a, b);
-        await Sql.BatchAsync(db, ct, query);
-        return query.Rows.Count > 0;
-    }
+    public static async Task<bool> IsBlockedEitherWayAsync(ParleyDb db, string a, string b, CancellationToken ct) =>
+        (await Sql.QueryAsync(db, BlockedEitherWay(a, b), ct)).Count > 0;
 
     /// <summary><see cref="IsBlockedEitherWayAsync"/> as a statement of a batch: a row when either has blocked the other.</summary>
     public static SqlQuery<bool> BlockedEitherWay(string a, string b) =>
         new("SELECT 1 AS found FROM blocks WHERE (blocker_id = @p0 AND blocked_id = @p1) OR (blocker_id = @p1 AND blocked_id = @p0)", _ => true, a, b);
 
     /// <summary>Whether <paramref name="ownerId"/> has <paramref name="contactId"/> in its contacts.</summary>
-    public static async Task<bool> HasContactAsync(ParleyDb db, string ownerId, string contactId, CancellationToken ct)
-    {
-        var query = HasContact(ownerId, contactId);
-        await Sql.BatchAsync(db, ct, query);
-        return query.Rows.Count > 0;
-    }
+    public static async Task<bool> HasContactAsync(ParleyDb db, string ownerId, string contactId, CancellationToken ct) =>
+        (await Sql.QueryAsync(db, HasContact(ownerId, contactId), ct)).Count > 0;
 
     /// <summary><see cref="HasContactAsync"/> as a statement of a batch: a row when it is a contact.</summary>
     public static SqlQuery<bool> HasContact(string ownerId, string contactId) =>

@@ -36,12 +36,8 @@ internal sealed class MessageStore(Writes writes, Ids ids, TimeProvider time)
     private ParleyDb Db => writes.Db;
 
     /// <summary>The message a sender stored with this <c>client_msg_id</c>, if any.</summary>
-    public async Task<Message?> BySenderAsync(string senderId, string clientMsgId, CancellationToken ct)
-    {
-        var query = BySender(senderId, clientMsgId);
-        await Sql.BatchAsync(Db, ct, query);
-        return query.SingleOrDefault;
-    }
+    public async Task<Message?> BySenderAsync(string senderId, string clientMsgId, CancellationToken ct) =>
+        (await Sql.QueryAsync(Db, BySender(senderId, clientMsgId), ct)).SingleOrDefault();
 
     /// <summary><see cref="BySenderAsync"/> as a statement of a batch.</summary>
     public static SqlQuery<Message> BySender(string senderId, string clientMsgId) =>

@@ -19,33 +19,27 @@ internal readonly record struct FanOutResult(string RecipientId, long DeliverySe
 /// </summary>
 internal sealed class FanOut(Writes writes, AgentChannel channel, WebhookQueue webhooks, IOptions<MessagingOptions> options)
 {
-    private readonly AgentChannel channel = channel;
-    private readonly WebhookQueue webhooks = webhooks;
-    private readonly IOptions<MessagingOptions> options = options;
     private ParleyDb Db => writes.Db;
-
-    internal sealed record Counter(string AgentId, long LastDeliverySeq, long AckedThrough);
 
     public async Task<IReadOnlyList<FanOutResult>> DeliverAsync(Message message, IReadOnlyCollection<string> recipientIds, bool skipBacklogged, CancellationToken c)
     {
         var pending = Prepare(message, recipientIds, skipBacklogged);
         await Sql.BatchAsync(Db, c, [.. pending.Statements]);
-        return await pending.CompleteAsync(c);
+        return await CompleteAsync(pending, c);
     }
 
     /// <summary>
-    /// <see cref="DeliverAsync"/> as statements for the caller's batch (after the message's own), and the rest once they
-    /// ran: take each recipient's next number, insert the deliveries of those under the cap (the same rule as
-    /// <see cref="PendingFanOut.CompleteAsync"/> applies), and read their webhooks.
+    /// <see cref="DeliverAsync"/> as statements for the caller's batch (after the message's own); <see cref="CompleteAsync"/>
+    /// once it ran. The statements take each recipient's next number, insert the deliveries of those under the cap (the
+    /// rule <see cref="CompleteAsync"/> applies to the numbers) and read the recipients' webhooks.
     /// </summary>
     public PendingFanOut Prepare(Message message, IReadOnlyCollection<string> recipientIds, bool skipBacklogged)
     {
         var ordered = recipientIds.Distinct().Order(StringComparer.Ordinal).ToList();
         if (ordered.Count == 0)
         {
-            return new PendingFanOut(this, message, skipBacklogged, [], null, null);
+            return new PendingFanOut(message, skipBacklogged, [], null, null);
         }
-        var cap = options.Value.Limits.BacklogCap;
         var sql = new StringBuilder("INSERT INTO inboxes (agent_id, last_delivery_seq, acked_through) VALUES ");
         sql.AppendJoin(", ", ordered.Select((_, i) => $"(@p{i}, 1, 0)"));
         sql.Append(" ON CONFLICT (agent_id) DO UPDATE SET last_delivery_seq = inboxes.last_delivery_seq + 1")
@@ -56,46 +50,47 @@ internal sealed class FanOut(Writes writes, AgentChannel channel, WebhookQueue w
             "INSERT INTO deliveries (recipient_id, seq, message_id, created_at, webhook_acked) " +
             $"SELECT i.agent_id, i.last_delivery_seq, @p{n}, @p{n + 1}, @p{n + 2} FROM inboxes i WHERE i.agent_id IN ({Sql.Parameters(n)})" +
             (skipBacklogged ? $" AND i.last_delivery_seq - i.acked_through <= @p{n + 3}" : ""),
-            skipBacklogged ? [.. ordered, message.Id, message.CreatedAt, false, cap] : [.. ordered, message.Id, message.CreatedAt, false]);
-        return new PendingFanOut(this, message, skipBacklogged, [counters, insert], counters, WebhookQueue.Of(ordered));
+            skipBacklogged ? [.. ordered, message.Id, message.CreatedAt, false, options.Value.Limits.BacklogCap] : [.. ordered, message.Id, message.CreatedAt, false]);
+        var hooks = WebhookQueue.Of(ordered);
+        return new PendingFanOut(message, skipBacklogged, [counters, insert, hooks], counters, hooks);
     }
 
-    /// <summary>A fan-out whose statements a batch carries; <see cref="CompleteAsync"/> once it ran.</summary>
-    internal sealed class PendingFanOut(FanOut owner, Message message, bool skipBacklogged, IReadOnlyList<SqlStatement> writes,
-        SqlQuery<Counter>? counters, SqlQuery<Webhook>? hooks)
+    /// <summary>Who got a delivery and who was over the cap (their counters given back), then sockets and webhooks.</summary>
+    public async Task<IReadOnlyList<FanOutResult>> CompleteAsync(PendingFanOut pending, CancellationToken c)
     {
-        public IEnumerable<SqlStatement> Statements => hooks is null ? writes : [.. writes, hooks];
-
-        /// <summary>Who got a delivery and who was over the cap (their counters given back), then sockets and webhooks.</summary>
-        public async Task<IReadOnlyList<FanOutResult>> CompleteAsync(CancellationToken c)
+        if (pending is not { Counters: { } counters, Hooks: { } hooks })
         {
-            if (counters is null)
-            {
-                return [];
-            }
-            var cap = owner.options.Value.Limits.BacklogCap;
-            var results = new List<FanOutResult>(counters.Rows.Count);
-            var skipped = new List<string>();
-            foreach (var counter in counters.Rows.OrderBy(x => x.AgentId, StringComparer.Ordinal))
-            {
-                var backlog = counter.LastDeliverySeq - counter.AckedThrough;
-                if (backlog > cap && skipBacklogged)
-                {
-                    skipped.Add(counter.AgentId);
-                    results.Add(new FanOutResult(counter.AgentId, 0, backlog - 1, Skipped: true));
-                    continue;
-                }
-                results.Add(new FanOutResult(counter.AgentId, counter.LastDeliverySeq, backlog, Skipped: false));
-                owner.channel.SignalFeed(counter.AgentId);
-            }
-            if (skipped.Count > 0)
-            {
-                // Still holding the rows' locks: nobody saw the numbers these recipients were about to get.
-                await Sql.ExecuteAsync(owner.Db, $"UPDATE inboxes SET last_delivery_seq = last_delivery_seq - 1 WHERE agent_id IN ({Sql.Parameters(skipped.Count)})",
-                    c, [.. skipped]);
-            }
-            await owner.webhooks.EnqueueMessageAsync(message, [.. results.Where(r => !r.Skipped)], hooks!.Rows, c);
-            return results;
+            return [];
         }
+        var cap = options.Value.Limits.BacklogCap;
+        var results = new List<FanOutResult>(counters.Rows.Count);
+        var skipped = new List<string>();
+        foreach (var counter in counters.Rows.OrderBy(x => x.AgentId, StringComparer.Ordinal))
+        {
+            var backlog = counter.LastDeliverySeq - counter.AckedThrough;
+            if (backlog > cap && pending.SkipBacklogged)
+            {
+                skipped.Add(counter.AgentId);
+                results.Add(new FanOutResult(counter.AgentId, 0, backlog - 1, Skipped: true));
+                continue;
+            }
+            results.Add(new FanOutResult(counter.AgentId, counter.LastDeliverySeq, backlog, Skipped: false));
+            channel.SignalFeed(counter.AgentId);
+        }
+        if (skipped.Count > 0)
+        {
+            // Still holding the rows' locks: nobody saw the numbers these recipients were about to get.
+            await Sql.ExecuteAsync(Db, $"UPDATE inboxes SET last_delivery_seq = last_delivery_seq - 1 WHERE agent_id IN ({Sql.Parameters(skipped.Count)})",
+                c, [.. skipped]);
+        }
+        await webhooks.EnqueueMessageAsync(pending.Message, [.. results.Where(r => !r.Skipped)], hooks.Rows, c);
+        return results;
     }
 }
+
+/// <summary>A recipient's inbox counter after the fan-out took its number.</summary>
+internal sealed record Counter(string AgentId, long LastDeliverySeq, long AckedThrough);
+
+/// <summary>A fan-out whose <see cref="Statements"/> a batch carries; <see cref="FanOut.CompleteAsync"/> once it ran.</summary>
+internal sealed record PendingFanOut(Message Message, bool SkipBacklogged, IReadOnlyList<SqlStatement> Statements,
+    SqlQuery<Counter>? Counters, SqlQuery<Webhook>? Hooks);

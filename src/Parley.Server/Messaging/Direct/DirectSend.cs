@@ -35,12 +35,10 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
         // The client_msg_id lookup comes first: a retry gets the original even if, say, the recipient is gone since. It
         // travels in one round trip with the recipient's lookup (4).
         var repeat = MessageStore.BySender(sender.Id, outgoing.ClientMsgId);
-        var resolved = await ResolveAsync(sender, request, repeat, c);
-        if (repeat.SingleOrDefault is { } original)
+        if (await ResolveAsync(sender, request, repeat, c) is not (var recipient, var conversation))
         {
-            return SendService.Repeat(original, sender);
+            return SendService.Repeat(repeat.Rows.Single(), sender);
         }
-        var (recipient, conversation) = resolved ?? throw new InvalidOperationException("unreachable");
 
         // Under the pair's lock, in one more round trip: the pair's conversation, blocks (5) and the contact the
         // recipient's inbox mode asks for (6).
@@ -111,7 +109,7 @@ internal sealed class DirectSend(Writes writes, Ids ids, TimeProvider time, Mess
         await attachments.RecordAsync(message, attachment, c);
 
         // 9. The recipient's backlog: past the cap nothing is stored (the whole transaction rolls back).
-        var delivered = (await fan.CompleteAsync(c)).Single();
+        var delivered = (await fanOut.CompleteAsync(fan, c)).Single();
         if (delivered.Skipped)
         {
             throw new ApiException(ErrorCodes.RecipientBacklogged, "The recipient has too many undelivered messages.",

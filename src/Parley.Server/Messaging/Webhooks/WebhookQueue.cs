@@ -36,7 +36,6 @@ internal sealed class WebhookQueue(Writes writes, Ids ids, TimeProvider time, We
         }
     }
 
-    /// <summary><c>message.new</c> for each recipient with a subscribed webhook, unless it muted the sender or conversation.</summary>
     /// <summary>
     /// The webhooks of these agents, as a statement of the fan-out's batch (plain SQL: this runs on every send and almost
     /// always finds nothing, so it rides along with the delivery writes instead of taking a round trip of its own).
@@ -49,6 +48,7 @@ internal sealed class WebhookQueue(Writes writes, Ids ids, TimeProvider time, We
                 CreatedAt = r.Int64("created_at"), ConsecutiveFailures = r.Int32("consecutive_failures"), CircuitOpenUntil = r.Int64("circuit_open_until"),
             }, [.. agentIds]);
 
+    /// <summary><c>message.new</c> for each recipient with a subscribed webhook, unless it muted the sender or conversation.</summary>
     /// <param name="message">The message stored.</param>
     /// <param name="recipients">Its deliveries.</param>
     /// <param name="recipientHooks">The recipients' webhooks (<see cref="Of"/>), read in the fan-out's batch.</param>
