@@ -63,14 +63,31 @@ internal sealed class BenchServer : IAsyncDisposable
     /// </summary>
     public static string PoolSize => Environment.GetEnvironmentVariable("PARLEY_BENCH_POOL") ?? "16";
 
-    /// <summary>The server's PostgreSQL database (with Provider=Postgres).</summary>
-    public string? DatabaseConnectionString => _database;
-
     /// <summary>The server's SQLite file (with a SQLite provider).</summary>
-    public string SqliteFile => Path.Combine(_directory, "parley.db");
+    private string SqliteFile => Path.Combine(_directory, "parley.db");
 
     /// <summary>CPU time of the database's own processes so far (PostgreSQL's; SQLite runs inside the server).</summary>
-    public static TimeSpan DatabaseCpuTime(Provider provider) => provider == Provider.Postgres ? Native.CpuOfProcessesNamed("postgres") : TimeSpan.Zero;
+    public TimeSpan DatabaseCpuTime() => Provider == Provider.Postgres ? Native.CpuOfProcessesNamed("postgres") : TimeSpan.Zero;
+
+    /// <summary>A connection of the harness's own to the server's database (SQLite beside the server, in WAL mode).</summary>
+    public async Task<System.Data.Common.DbConnection> OpenDatabaseAsync()
+    {
+        System.Data.Common.DbConnection connection = Provider == Provider.Postgres
+            ? new NpgsqlConnection(_database)
+            : new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={SqliteFile};Default Timeout=60");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>Drops a database of the PostgreSQL cluster, closing what still uses it.</summary>
+    public static async Task DropDatabaseAsync(string anyDatabaseOfTheCluster, string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(anyDatabaseOfTheCluster) { Database = "postgres" }.ToString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
 
     /// <summary>The gateway proxy's port of the server started last.</summary>
     public static int ProxyPort { get; private set; }
@@ -199,14 +216,7 @@ internal sealed class BenchServer : IAsyncDisposable
         }
         else if (_database is not null)
         {
-            var builder = new NpgsqlConnectionStringBuilder(_database);
-            var name = builder.Database;
-            builder.Database = "postgres";
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(builder.ToString());
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
+            await DropDatabaseAsync(_database, new NpgsqlConnectionStringBuilder(_database).Database!);
         }
         Directory.Delete(_directory, recursive: true);
     }

@@ -1,8 +1,5 @@
-using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Parley.Bench;
 
@@ -46,10 +43,7 @@ internal sealed partial class Scenarios
 
         async Task PreloadAsync()
         {
-            await using var connection = server.Provider == Provider.Postgres
-                ? (DbConnection)new NpgsqlConnection(server.DatabaseConnectionString)
-                : new SqliteConnection($"Data Source={server.SqliteFile};Default Timeout=60");
-            await connection.OpenAsync();
+            await using var connection = await server.OpenDatabaseAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             foreach (var sql in PreloadSql(PreloadMessages))
             {
@@ -111,10 +105,7 @@ internal sealed partial class Scenarios
 
     private async Task<long> CountMessagesAsync()
     {
-        await using var connection = server.Provider == Provider.Postgres
-            ? (DbConnection)new NpgsqlConnection(server.DatabaseConnectionString)
-            : new SqliteConnection($"Data Source={server.SqliteFile};Mode=ReadOnly");
-        await connection.OpenAsync();
+        await using var connection = await server.OpenDatabaseAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM messages";
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
@@ -139,7 +130,7 @@ internal sealed partial class Scenarios
             var script = Path.Combine(Program.FindRoot(), "bench", "peer", "parley-send.lua");
             await WrkAsync(url, 64, 2, script, env); // warm-up
             var send = await MeasuredAsync("64 pairs", () => WrkAsync(url, 64, seconds, script, env),
-                () => server.CpuTime() + BenchServer.DatabaseCpuTime(server.Provider));
+                () => server.CpuTime() + server.DatabaseCpuTime());
 
             // A recipient with 100 pending deliveries; its sync page is read 300 times (nothing acked, so the same page).
             var (sender, recipient) = pairs[0];

@@ -52,7 +52,7 @@ internal static partial class Native
 
     /// <summary>
     /// CPU time (user + system) of every running process whose name is <paramref name="name"/> (e.g. <c>postgres</c>: the
-    /// database's backends and helpers), from <c>/proc/PID/stat</c>; zero where there is no /proc.
+    /// database's backends and helpers), from <c>/proc</c>; zero where there is no /proc.
     /// </summary>
     public static TimeSpan CpuOfProcessesNamed(string name)
     {
@@ -60,41 +60,34 @@ internal static partial class Native
         {
             return TimeSpan.Zero;
         }
-        long ticks = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        var total = TimeSpan.Zero;
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => char.IsAsciiDigit(Path.GetFileName(d)[0])))
         {
-            if (!char.IsAsciiDigit(Path.GetFileName(dir)[0]))
-            {
-                continue;
-            }
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var open = stat.IndexOf('(', StringComparison.Ordinal);
-                var close = stat.LastIndexOf(')');
-                if (stat[(open + 1)..close] != name)
+                if (ReadStat(Path.GetFileName(dir)) is { Name: var n, Cpu: var cpu } && n == name)
                 {
-                    continue;
+                    total += cpu;
                 }
-                // After the name: state is field 3; utime and stime are fields 14 and 15.
-                var fields = stat[(close + 2)..].Split(' ');
-                ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
             }
             catch (IOException)
             {
                 // The process ended while we looked.
             }
         }
-        // Linux reports these in clock ticks of 1/100 s (USER_HZ).
-        return TimeSpan.FromMilliseconds(ticks * 10);
+        return total;
     }
 
     /// <summary>CPU time (user + system, all threads) of one process, from <c>/proc/PID/stat</c>.</summary>
-    public static TimeSpan CpuOfProcess(int pid)
+    public static TimeSpan CpuOfProcess(int pid) => ReadStat(pid.ToString(System.Globalization.CultureInfo.InvariantCulture)).Cpu;
+
+    private static (string Name, TimeSpan Cpu) ReadStat(string pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var close = stat.LastIndexOf(')');
+        // After the name in parentheses: state is field 3; utime and stime are fields 14 and 15, in clock ticks of 1/100 s.
+        var fields = stat[(close + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-        return TimeSpan.FromMilliseconds(ticks * 10);
+        return (stat[(stat.IndexOf('(', StringComparison.Ordinal) + 1)..close], TimeSpan.FromMilliseconds(ticks * 10));
     }
 }

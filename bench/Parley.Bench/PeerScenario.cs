@@ -44,7 +44,7 @@ internal sealed partial class Scenarios
             }
             await File.WriteAllLinesAsync(one, [$"{pairs[0].A.Key} {pairs[0].B.Handle}"]);
             await File.WriteAllLinesAsync(many, pairs.Select(p => $"{p.A.Key} {p.B.Handle}"));
-            var parleyCpu = () => server.CpuTime() + BenchServer.DatabaseCpuTime(server.Provider);
+            var parleyCpu = () => server.CpuTime() + server.DatabaseCpuTime();
             var parleyRaw = await WrkAsync(new Uri(server.Address, "/healthz"), 16, seconds, null, []);
             var sendUrl = new Uri(server.Address, "/v1/messages");
             var sendScript = Path.Combine(peer, "parley-send.lua");
@@ -72,7 +72,7 @@ internal sealed partial class Scenarios
             long stored, answered = 0, inFlight = 0;
             try
             {
-                var peerCpu = () => Native.CpuOfProcess(pid) + BenchServer.DatabaseCpuTime(server.Provider);
+                var peerCpu = () => Native.CpuOfProcess(pid) + server.DatabaseCpuTime();
                 var address = new Uri($"http://127.0.0.1:{port}");
                 peerRaw = await WrkAsync(new Uri(address, "/"), 16, seconds, null, []);
                 var peerScript = Path.Combine(peer, "ejabberd-send.lua");
@@ -99,7 +99,7 @@ internal sealed partial class Scenarios
             {
                 if (peerDatabase is not null)
                 {
-                    await DropDatabaseAsync(postgresAdmin!, peerDatabase);
+                    await BenchServer.DropDatabaseAsync(postgresAdmin!, peerDatabase);
                 }
             }
 
@@ -183,13 +183,5 @@ internal sealed partial class Scenarios
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT count(*) FROM spool", connection);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task DropDatabaseAsync(string admin, string database)
-    {
-        await using var connection = new NpgsqlConnection(admin);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
     }
 }

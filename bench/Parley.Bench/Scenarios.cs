@@ -38,9 +38,9 @@ internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
         {
             using var response = await api.SendAsync(pairs[w].A, pairs[w].B.Handle, $"{run}-s-{w}-{n}", "benchmark message");
             return response.IsSuccessStatusCode;
-        }, () => (serverCpu, databaseCpu) = (server.CpuTime(), BenchServer.DatabaseCpuTime(server.Provider)));
+        }, () => (serverCpu, databaseCpu) = (server.CpuTime(), server.DatabaseCpuTime()));
         var serverPerSend = (server.CpuTime() - serverCpu).TotalMilliseconds / saturated.Operations;
-        var databasePerSend = (BenchServer.DatabaseCpuTime(server.Provider) - databaseCpu).TotalMilliseconds / saturated.Operations;
+        var databasePerSend = (server.DatabaseCpuTime() - databaseCpu).TotalMilliseconds / saturated.Operations;
         var half = saturated.PerSecond / 2;
         var latencies = await Load.AtRateAsync(half, Duration, async n =>
         {

@@ -7,25 +7,16 @@
 -- (k mod N): with one line, every request is the same pair's; with 64, the connections walk over all of them.
 -- Non-2xx responses are counted and the first one is printed at the end (wrk prints "Non-2xx or 3xx responses" too).
 
+-- Thread numbers, the counter and the non-2xx count come from threads.lua beside this script.
+label = "sends"
+dofile((debug.getinfo(1, "S").source:match("^@(.*/)") or "./") .. "threads.lua")
+
 local pairs_list = {}
 for line in io.lines(os.getenv("PAIRS_FILE")) do
   local key, handle = line:match("^(%S+)%s+(%S+)$")
   if key then table.insert(pairs_list, { key = key, handle = handle }) end
 end
 local run = os.getenv("RUN_ID") or tostring(os.time())
-local threads = {}
-
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  table.insert(threads, thread)
-end
-
--- Globals, so done() can read them back with thread:get.
-counter, non2xx, first_error = 0, 0, ""
-
-function init(args)
-  tid = tonumber(tid) or 1
-end
 
 function request()
   counter = counter + 1
@@ -36,20 +27,3 @@ function request()
     { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. pair.key }, body)
 end
 
-function response(status, headers, body)
-  if status < 200 or status > 299 then
-    non2xx = non2xx + 1
-    if first_error == "" then first_error = status .. " " .. (body or "") end
-  end
-end
-
-function done(summary, latency, requests)
-  local total, sample = 0, ""
-  for _, thread in ipairs(threads) do
-    total = total + (thread:get("non2xx") or 0)
-    local e = thread:get("first_error")
-    if sample == "" and e and e ~= "" then sample = e end
-  end
-  io.write(string.format("sends: %d requests, %d non-2xx%s\n",
-    summary.requests, total, sample ~= "" and (" (first: " .. sample .. ")") or ""))
-end
