@@ -129,6 +129,11 @@ internal sealed class BenchServer : IAsyncDisposable
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(serverCpu.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add("dotnet");
+        // Pinned to one CPU, .NET waits ten times longer before it optimises hot code (its tiering delay, 1 s instead of
+        // 100 ms, restarted by every method compiled for the first time), and a short run measures unoptimised code:
+        // claims ran at half their steady rate. Compiling optimised code at once measures the steady state a long-running
+        // server reaches (docs/operations.md, "One CPU"; docs/architecture.md#performance).
+        start.Environment["DOTNET_TieredCompilation"] = "0";
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

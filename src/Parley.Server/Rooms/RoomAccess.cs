@@ -65,14 +65,24 @@ internal sealed class RoomAccess(ParleyDb db)
     public static ApiException NotAMember(string roomId) =>
         new(ErrorCodes.NotAMember, "This agent is not a member of the room.", ApiErrors.Details(("room_id", roomId)));
 
-    public static void EnsureWritable(Room room, Caller caller)
+    public static void EnsureWritable(Room room, Caller caller) => EnsureWritable(room.Status, caller);
+
+    public static void EnsureWritable(string roomStatus, Caller caller)
     {
-        if (caller.Kind == CallerKind.Agent && room.Status != RoomStatus.Active)
+        if (caller.Kind == CallerKind.Agent && roomStatus != RoomStatus.Active)
         {
-            throw new ApiException(ErrorCodes.ThreadNotActive, $"The room is {room.Status}; agents cannot write to it.",
-                ApiErrors.Details(("room_status", room.Status)));
+            throw new ApiException(ErrorCodes.ThreadNotActive, $"The room is {roomStatus}; agents cannot write to it.",
+                ApiErrors.Details(("room_status", roomStatus)));
         }
     }
+
+    /// <summary>
+    /// The room's status and whether <paramref name="memberId"/> is one of its members, as a statement of a batch (no
+    /// row: no such room).
+    /// </summary>
+    public static SqlQuery<(string Status, bool IsMember)> StatusAndMembership(string roomId, string memberId) =>
+        new("SELECT r.status AS status, EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.member_id = @p1) AS is_member "
+            + "FROM rooms r WHERE r.id = @p0", r => (r.Text("status"), r.Flag("is_member")), roomId, memberId);
 
     public async Task<RoomScope> OpenAsync(Caller caller, string roomId, CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Parley.Contracts.Channel;
 using Parley.Server.Channel;
 using Parley.Server.Data;
@@ -29,9 +28,16 @@ internal sealed class RoomNotifier(AgentChannel channel, Writes writes)
     public void Mentioned(string agentId, string mentionId) => channel.Publish(agentId, FrameTypes.MentionNew, mentionId);
 
     /// <summary>A task changed: task id, room id, and the task event type that caused it (or <c>deleted</c>).</summary>
-    public async Task TaskChangedAsync(string roomId, string taskId, string change, string? actor, CancellationToken ct)
+    public async Task TaskChangedAsync(string roomId, string taskId, string change, string? actor, CancellationToken ct) =>
+        TaskChanged(await AgentMembersAsync(roomId, ct), roomId, taskId, change, actor);
+
+    /// <summary>
+    /// <see cref="TaskChangedAsync"/> with the room's agent members already read (by <see cref="AgentMembers"/> in the
+    /// batch that took the room's lock).
+    /// </summary>
+    public void TaskChanged(IReadOnlyList<string> agentMembers, string roomId, string taskId, string change, string? actor)
     {
-        foreach (var agentId in await AgentMembersAsync(roomId, ct))
+        foreach (var agentId in agentMembers)
         {
             if (Principals.Agent(agentId) != actor)
             {
@@ -40,10 +46,13 @@ internal sealed class RoomNotifier(AgentChannel channel, Writes writes)
         }
     }
 
+    /// <summary>The ids of the room's agent members, as a statement of a batch.</summary>
+    public static SqlQuery<string> AgentMembers(string roomId) =>
+        new("SELECT member_id FROM room_members WHERE room_id = @p0 AND kind = @p1", r => r.Text("member_id"), roomId, MemberKind.Agent);
+
     /// <summary>Tells one agent (e.g. an agent that just left the room and lost its lease).</summary>
     public void TaskChangedFor(string agentId, string roomId, string taskId, string change) =>
         channel.Publish(agentId, FrameTypes.TaskUpdated, taskId, roomId, change);
 
-    private Task<List<string>> AgentMembersAsync(string roomId, CancellationToken ct) =>
-        writes.Db.RoomMembers.AsNoTracking().Where(m => m.RoomId == roomId && m.Kind == MemberKind.Agent).Select(m => m.MemberId).ToListAsync(ct);
+    private Task<List<string>> AgentMembersAsync(string roomId, CancellationToken ct) => Sql.QueryAsync(writes.Db, AgentMembers(roomId), ct);
 }

@@ -100,6 +100,20 @@ internal sealed class Leases(Writes writes, TimeProvider time, TaskLog log, Room
         return lapsed.Count;
     }
 
+    /// <summary>
+    /// <see cref="ApplyLapsesAsync"/> for one task read under the room's lock, with its room's status read under it too:
+    /// whether the task's lease lapsed (the caller sends the notice).
+    /// </summary>
+    public bool LapseIfDue(RoomTask task, string roomStatus)
+    {
+        if (roomStatus != RoomStatus.Active || task.HolderId is null || !(task.GraceUntil < Now))
+        {
+            return false;
+        }
+        End(task, TaskEventType.Lapsed, actor: null);
+        return true;
+    }
+
     /// <summary>Applies due lapses before a read, writing only when one is due.</summary>
     public async Task LapseIfDueAsync(string roomId, string? taskId, CancellationToken ct)
     {

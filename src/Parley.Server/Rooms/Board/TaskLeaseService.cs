@@ -51,7 +51,7 @@ internal sealed class TaskLeaseService(
         var token = Leases.NewToken();
         var task = await writes.RunAsync(async c =>
         {
-            var task = await LockedTaskAsync(scope, taskId, c);
+            var (task, members) = await LockedTaskAsync(scope, taskId, c);
             if (TaskState.IsFinal(task.Status) || task.Status == TaskState.Blocked)
             {
                 throw ApiErrors.Conflict($"The task is {task.Status}; only a todo task can be claimed.");
@@ -76,7 +76,7 @@ internal sealed class TaskLeaseService(
             leases.Start(task, caller.Id, instance, token, ttl);
             log.Add(task, TaskEventType.Claimed, scope.Principal, ("instance_id", instance), ("generation", task.Generation),
                 ("ttl_seconds", ttl), ("expires_at", Clock.Time(task.ExpiresAt!.Value)), ("reclaimed", again));
-            await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.Claimed, scope.Principal, c);
+            notifier.TaskChanged(members, task.RoomId, task.Id, TaskEventType.Claimed, scope.Principal);
             return task;
         }, ct);
         return new TaskClaimed(await BoardViews.TaskAsync(Db, task, ct), token, task.Generation, Clock.Time(task.ExpiresAt!.Value),
@@ -89,14 +89,14 @@ internal sealed class TaskLeaseService(
         var (scope, token) = await PrepareTokenAsync(caller, taskId, request.ClaimToken, ct);
         return await writes.RunAsync(async c =>
         {
-            var task = await LockedTaskAsync(scope, taskId, c);
+            var (task, members) = await LockedTaskAsync(scope, taskId, c);
             if (await StaleAsync(scope, task, token, "renew", c) is { } stale)
             {
                 return LeaseOutcome<LeaseRenewed>.Rejected(stale);
             }
             leases.Extend(task);
             log.Add(task, TaskEventType.Renewed, scope.Principal, ("generation", task.Generation), ("expires_at", Clock.Time(task.ExpiresAt!.Value)));
-            await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.Renewed, scope.Principal, c);
+            notifier.TaskChanged(members, task.RoomId, task.Id, TaskEventType.Renewed, scope.Principal);
             return LeaseOutcome<LeaseRenewed>.Ok(new LeaseRenewed(await BoardViews.TaskAsync(Db, task, c), task.Generation,
                 Clock.Time(task.ExpiresAt!.Value), Clock.Time(task.GraceUntil!.Value)));
         }, ct);
@@ -108,13 +108,13 @@ internal sealed class TaskLeaseService(
         var (scope, token) = await PrepareTokenAsync(caller, taskId, request.ClaimToken, ct);
         return await writes.RunAsync(async c =>
         {
-            var task = await LockedTaskAsync(scope, taskId, c);
+            var (task, members) = await LockedTaskAsync(scope, taskId, c);
             if (await StaleAsync(scope, task, token, "release", c) is { } stale)
             {
                 return LeaseOutcome<TaskView>.Rejected(stale);
             }
             leases.End(task, TaskEventType.Released, scope.Principal, TaskState.Todo, ("reason", "released"));
-            await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.Released, scope.Principal, c);
+            notifier.TaskChanged(members, task.RoomId, task.Id, TaskEventType.Released, scope.Principal);
             return LeaseOutcome<TaskView>.Ok(await BoardViews.TaskAsync(Db, task, c));
         }, ct);
     }
@@ -148,7 +148,7 @@ internal sealed class TaskLeaseService(
         }
         var task = await writes.RunAsync(async c =>
         {
-            var task = await LockedTaskAsync(scope, taskId, c);
+            var (task, members) = await LockedTaskAsync(scope, taskId, c);
             var from = task.Status;
             if (status == TaskState.Cancelled)
             {
@@ -169,7 +169,7 @@ internal sealed class TaskLeaseService(
             task.Status = status;
             task.UpdatedAt = time.NowMs();
             log.Add(task, TaskEventType.StatusChanged, scope.Principal, ("from", from), ("to", status), ("reason", request.Reason));
-            await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.StatusChanged, scope.Principal, c);
+            notifier.TaskChanged(members, task.RoomId, task.Id, TaskEventType.StatusChanged, scope.Principal);
             return task;
         }, ct);
         return LeaseOutcome<TaskView>.Ok(await BoardViews.TaskAsync(Db, task, ct));
@@ -180,7 +180,7 @@ internal sealed class TaskLeaseService(
         var token = RequireToken(scope, request.ClaimToken);
         return await writes.RunAsync(async c =>
         {
-            var task = await LockedTaskAsync(scope, taskId, c);
+            var (task, members) = await LockedTaskAsync(scope, taskId, c);
             if (await StaleAsync(scope, task, token, "status", c) is { } stale)
             {
                 return LeaseOutcome<TaskView>.Rejected(stale);
@@ -194,7 +194,7 @@ internal sealed class TaskLeaseService(
                 task.Result = JsonSerializer.Serialize(new TaskResultView(request.Summary, request.ResultRef, request.Artifacts ?? [], request.Next), ParleyJson.Options);
             }
             leases.End(task, TaskEventType.StatusChanged, scope.Principal, status, ("from", TaskState.Doing), ("to", status), ("reason", request.Reason));
-            await notifier.TaskChangedAsync(task.RoomId, task.Id, TaskEventType.StatusChanged, scope.Principal, c);
+            notifier.TaskChanged(members, task.RoomId, task.Id, TaskEventType.StatusChanged, scope.Principal);
             return LeaseOutcome<TaskView>.Ok(await BoardViews.TaskAsync(Db, task, c));
         }, ct);
     }
@@ -241,21 +241,35 @@ internal sealed class TaskLeaseService(
     }
 
     /// <summary>
-    /// Under the room's lock: the room is still writable, the caller still a member, and every due lapse applied;
-    /// then the task, tracked.
+    /// Under the room's lock: the room is still writable, the caller still a member, and a lapse of the task applied if
+    /// it is due; then the task, tracked, and the room's agent members (whom its notices address). The lock and the
+    /// reads it guards go in one batch: claims queue on the room's lock, so every round trip under it counts.
     /// </summary>
-    private async Task<RoomTask> LockedTaskAsync(RoomScope scope, string taskId, CancellationToken c)
+    private async Task<LockedTask> LockedTaskAsync(RoomScope scope, string taskId, CancellationToken c)
     {
-        await writes.LockAsync(c, LockKeys.Room(scope.Room.Id));
-        var room = await Db.Rooms.AsNoTracking().FirstAsync(r => r.Id == scope.Room.Id, c);
-        RoomAccess.EnsureWritable(room, scope.Caller);
-        if (scope.IsAgent && !await Db.RoomMembers.AsNoTracking().AnyAsync(m => m.RoomId == room.Id && m.MemberId == scope.Caller.Id, c))
+        var roomId = scope.Room.Id;
+        var room = RoomAccess.StatusAndMembership(roomId, scope.Caller.Id);
+        var members = RoomNotifier.AgentMembers(roomId);
+        await Sql.BatchAsync(Db, c, [.. writes.LockStatements(LockKeys.Room(roomId)), room, members]);
+        if (room.Rows.Count == 0)
         {
-            throw RoomAccess.NotAMember(room.Id);
+            throw new ApiException(ErrorCodes.NotFound, "No such task.");
         }
-        await leases.ApplyLapsesAsync(room.Id, taskId, c);
-        return await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
+        var (status, isMember) = room.Rows[0];
+        RoomAccess.EnsureWritable(status, scope.Caller);
+        if (scope.IsAgent && !isMember)
+        {
+            throw RoomAccess.NotAMember(roomId);
+        }
+        var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
+        if (leases.LapseIfDue(task, status))
+        {
+            notifier.TaskChanged(members.Rows, roomId, task.Id, TaskEventType.Lapsed, actor: null);
+        }
+        return new LockedTask(task, members.Rows);
     }
+
+    private sealed record LockedTask(RoomTask Task, IReadOnlyList<string> AgentMembers);
 
     /// <summary>A token that is not the live lease's: logged as <c>stale_rejected</c>, answered <c>CLAIM_STALE</c>.</summary>
     private async Task<ApiException?> StaleAsync(RoomScope scope, RoomTask task, string token, string operation, CancellationToken c)
