@@ -56,7 +56,7 @@ internal static class Report
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Benchmark report {stamp} UTC ({mode})");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine}. Server (and PostgreSQL, when scripts/bench.sh started it) pinned to CPU 0, load generator (this harness, or wrk) to CPU 1, both for the baseline and every scenario; traffic on loopback only.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine}. Server (and PostgreSQL, when scripts/bench.sh started it) pinned to CPU 0, load generator (this harness, or wrk) to CPU 1, both for the baseline and every scenario; the server runs optimised code from the start (DOTNET_TieredCompilation=0, docs/operations.md \"One CPU\"); traffic on loopback only.");
         md.AppendLine("Ratios are against the raw-HTTP baseline measured in the same provider run, on the same server process.");
         md.AppendLine();
         foreach (var run in runs)

@@ -234,7 +234,10 @@ internal sealed class GovernedCalls(
         {
             await writes.RunAsync(async c =>
             {
-                var now = time.NowMs();
+                // The windows of the call's arrival, the time its log line carries: a call that arrived in one minute and
+                // was admitted in the next counts in the minute the log shows it in. A held call goes out when approved,
+                // and counts then.
+                var now = entry.ApprovalId is null ? entry.CreatedAt : time.NowMs();
                 foreach (var rule in limits.OrderBy(r => r.Id, StringComparer.Ordinal))
                 {
                     var window = WindowMs(rule.RateLimitWindow!);
