@@ -69,6 +69,9 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <summary>CPU time of the database's own processes so far (PostgreSQL's; SQLite runs inside the server).</summary>
     public TimeSpan DatabaseCpuTime() => Provider == Provider.Postgres ? Native.CpuOfProcessesNamed("postgres") : TimeSpan.Zero;
 
+    /// <summary>The server's and its database's CPU time so far, to measure a stretch of load from.</summary>
+    public (TimeSpan Server, TimeSpan Database) CpuMark() => (CpuTime(), DatabaseCpuTime());
+
     /// <summary>A connection of the harness's own to the server's database (SQLite beside the server, in WAL mode).</summary>
     public async Task<System.Data.Common.DbConnection> OpenDatabaseAsync()
     {

@@ -33,14 +33,13 @@ internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
             pairs.Add(await api.PairAsync());
         }
         var run = Guid.NewGuid().ToString("N")[..6];
-        var (serverCpu, databaseCpu) = (TimeSpan.Zero, TimeSpan.Zero);
+        var cpu = server.CpuMark();
         var saturated = await Load.SaturateAsync(Workers, Warmup, Duration, async (w, n) =>
         {
             using var response = await api.SendAsync(pairs[w].A, pairs[w].B.Handle, $"{run}-s-{w}-{n}", "benchmark message");
             return response.IsSuccessStatusCode;
-        }, () => (serverCpu, databaseCpu) = (server.CpuTime(), server.DatabaseCpuTime()));
-        var serverPerSend = (server.CpuTime() - serverCpu).TotalMilliseconds / saturated.Operations;
-        var databasePerSend = (server.DatabaseCpuTime() - databaseCpu).TotalMilliseconds / saturated.Operations;
+        }, () => cpu = server.CpuMark());
+        var cpuPerSend = CpuPer("direct-message send", "send at saturation", cpu, saturated.Operations);
         var half = saturated.PerSecond / 2;
         var latencies = await Load.AtRateAsync(half, Duration, async n =>
         {
@@ -52,11 +51,7 @@ internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
         [
             new Figure("direct-message send", "sends/s at saturation", saturated.PerSecond, "msg/s", saturated.PerSecond / raw, "raw HTTP req/s",
                 $"{Workers} pairs, {saturated.Errors} errors"),
-            new Figure("direct-message send", "server CPU per send at saturation", serverPerSend, "ms"),
-            .. server.Provider == Provider.Postgres
-                ? [new Figure("direct-message send", "server + database CPU per send at saturation", serverPerSend + databasePerSend, "ms",
-                    Note: $"PostgreSQL's processes {databasePerSend:F2} ms")]
-                : Array.Empty<Figure>(),
+            .. cpuPerSend,
             new Figure("direct-message send", $"p50 latency at {half:F0}/s", latencies.Percentile(50), "ms"),
             new Figure("direct-message send", $"p99 latency at {half:F0}/s", latencies.Percentile(99), "ms", Note: $"achieved {latencies.AchievedRate:F0}/s, {latencies.Errors} errors"),
         ];
@@ -277,13 +272,12 @@ internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
         // Claims per second across 1,000 tasks, 64 claimers at a time, after the same round on 1,000 other tasks: claims
         // run the server's task code paths for the first time here, and the first round measured the JIT's tiers as
         // much as the claims (docs/architecture.md#performance).
-        async Task<List<string>> TasksAsync(string prefix)
+        async Task<string[]> TasksAsync(string prefix)
         {
-            var titles = Enumerable.Range(0, 1_000).Select(i => $"{prefix}{i}").ToList();
-            var ids = new string[titles.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, titles.Count), new ParallelOptions { MaxDegreeOfParallelism = 8 },
-                async (i, _) => ids[i] = await TaskAsync(titles[i]));
-            return [.. ids];
+            var ids = new string[1_000];
+            await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (i, _) => ids[i] = await TaskAsync($"{prefix}{i}"));
+            return ids;
         }
         async Task<int> ClaimEachAsync(IReadOnlyList<string> tasks)
         {
@@ -304,24 +298,33 @@ internal sealed partial class Scenarios(Api api, BenchServer server, bool quick)
         }
         await ClaimEachAsync(await TasksAsync("warm"));
         var tasks = await TasksAsync("t");
-        var (serverCpu, databaseCpu) = (server.CpuTime(), server.DatabaseCpuTime());
+        var cpu = server.CpuMark();
         var across = Stopwatch.StartNew();
         var failures = await ClaimEachAsync(tasks);
         across.Stop();
-        var rate = tasks.Count / across.Elapsed.TotalSeconds;
-        var serverPerClaim = (server.CpuTime() - serverCpu).TotalMilliseconds / tasks.Count;
-        var databasePerClaim = (server.DatabaseCpuTime() - databaseCpu).TotalMilliseconds / tasks.Count;
+        var rate = tasks.Length / across.Elapsed.TotalSeconds;
         return
         [
             new Figure("task claims", "200 concurrent claims of one task: all answered", clock.Elapsed.TotalMilliseconds, "ms",
                 Note: $"{winners} won (must be 1), {lost} TASK_ALREADY_CLAIMED, {200 - winners - lost} other"),
             new Figure("task claims", "claims/s across 1,000 tasks", rate, "claims/s", rate / raw, "raw HTTP req/s", $"{Workers} claimers, {failures} failed"),
-            new Figure("task claims", "server CPU per claim", serverPerClaim, "ms"),
-            .. server.Provider == Provider.Postgres
-                ? [new Figure("task claims", "server + database CPU per claim", serverPerClaim + databasePerClaim, "ms",
-                    Note: $"PostgreSQL's processes {databasePerClaim:F2} ms")]
-                : Array.Empty<Figure>(),
+            .. CpuPer("task claims", "claim", cpu, tasks.Length),
         ];
+    }
+
+    /// <summary>
+    /// The server's CPU per operation since <paramref name="since"/>, and on PostgreSQL the server's plus the database's
+    /// (its processes share the server's CPU).
+    /// </summary>
+    private Figure[] CpuPer(string scenario, string operation, (TimeSpan Server, TimeSpan Database) since, long operations)
+    {
+        var now = server.CpuMark();
+        var serverMs = (now.Server - since.Server).TotalMilliseconds / operations;
+        var databaseMs = (now.Database - since.Database).TotalMilliseconds / operations;
+        var serverFigure = new Figure(scenario, $"server CPU per {operation}", serverMs, "ms");
+        return server.Provider == Provider.Postgres
+            ? [serverFigure, new Figure(scenario, $"server + database CPU per {operation}", serverMs + databaseMs, "ms", Note: $"PostgreSQL's processes {databaseMs:F2} ms")]
+            : [serverFigure];
     }
 
     /// <summary>Reads frames until cancelled (or, with <paramref name="stopAfterFirst"/>, until that client_msg_id arrived).</summary>

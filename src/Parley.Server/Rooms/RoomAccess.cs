@@ -62,6 +62,8 @@ internal sealed class RoomAccess(ParleyDb db)
 {
     public static ApiException NotFound() => new(ErrorCodes.NotFound, "No such room.");
 
+    public static ApiException NoSuchTask() => new(ErrorCodes.NotFound, "No such task.");
+
     public static ApiException NotAMember(string roomId) =>
         new(ErrorCodes.NotAMember, "This agent is not a member of the room.", ApiErrors.Details(("room_id", roomId)));
 
@@ -106,7 +108,7 @@ internal sealed class RoomAccess(ParleyDb db)
     public async Task<(RoomScope Scope, RoomTask Task)> OpenTaskAsync(Caller caller, string taskId, CancellationToken ct)
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct)
-            ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
+            ?? throw NoSuchTask();
         return (await OpenAsync(caller, task.RoomId, ct), task);
     }
 

@@ -101,17 +101,16 @@ internal sealed class Leases(Writes writes, TimeProvider time, TaskLog log, Room
     }
 
     /// <summary>
-    /// <see cref="ApplyLapsesAsync"/> for one task read under the room's lock, with its room's status read under it too:
-    /// whether the task's lease lapsed (the caller sends the notice).
+    /// <see cref="ApplyLapsesAsync"/> for one task read under the room's lock, with its room's status and agent members
+    /// read under it too (no query of its own).
     /// </summary>
-    public bool LapseIfDue(RoomTask task, string roomStatus)
+    public void ApplyLapse(RoomTask task, string roomStatus, IReadOnlyList<string> agentMembers)
     {
-        if (roomStatus != RoomStatus.Active || task.HolderId is null || !(task.GraceUntil < Now))
+        if (roomStatus == RoomStatus.Active && task.HolderId is not null && task.GraceUntil < Now)
         {
-            return false;
+            End(task, TaskEventType.Lapsed, actor: null);
+            notifier.TaskChanged(agentMembers, task.RoomId, task.Id, TaskEventType.Lapsed, actor: null);
         }
-        End(task, TaskEventType.Lapsed, actor: null);
-        return true;
     }
 
     /// <summary>Applies due lapses before a read, writing only when one is due.</summary>

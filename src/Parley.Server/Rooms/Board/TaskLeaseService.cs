@@ -253,7 +253,7 @@ internal sealed class TaskLeaseService(
         await Sql.BatchAsync(Db, c, [.. writes.LockStatements(LockKeys.Room(roomId)), room, members]);
         if (room.Rows.Count == 0)
         {
-            throw new ApiException(ErrorCodes.NotFound, "No such task.");
+            throw RoomAccess.NoSuchTask();
         }
         var (status, isMember) = room.Rows[0];
         RoomAccess.EnsureWritable(status, scope.Caller);
@@ -261,11 +261,8 @@ internal sealed class TaskLeaseService(
         {
             throw RoomAccess.NotAMember(roomId);
         }
-        var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
-        if (leases.LapseIfDue(task, status))
-        {
-            notifier.TaskChanged(members.Rows, roomId, task.Id, TaskEventType.Lapsed, actor: null);
-        }
+        var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw RoomAccess.NoSuchTask();
+        leases.ApplyLapse(task, status, members.Rows);
         return new LockedTask(task, members.Rows);
     }
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Parley.Contracts.Errors;
 using Parley.Contracts.Events;
 using Parley.Contracts.Identity;
 using Parley.Contracts.Rooms;
@@ -170,7 +169,7 @@ internal sealed class TaskService(
         {
             await writes.LockAsync(c, LockKeys.Room(scope.Room.Id));
             await leases.ApplyLapsesAsync(scope.Room.Id, taskId, c);
-            var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
+            var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw RoomAccess.NoSuchTask();
             var changed = new List<string>();
             if (request.Title is not null)
             {
@@ -226,7 +225,7 @@ internal sealed class TaskService(
             await writes.LockAsync(c, LockKeys.Room(task.RoomId));
             if (await Db.Tasks.Where(t => t.Id == taskId).ExecuteDeleteAsync(c) == 0)
             {
-                throw new ApiException(ErrorCodes.NotFound, "No such task.");
+                throw RoomAccess.NoSuchTask();
             }
             await Db.TaskEvents.Where(e => e.TaskId == taskId).ExecuteDeleteAsync(c);
             await notifier.TaskChangedAsync(task.RoomId, taskId, "deleted", scope.Principal, c);
@@ -260,7 +259,7 @@ internal sealed class TaskService(
         var task = await writes.RunAsync(async c =>
         {
             await writes.LockAsync(c, LockKeys.Room(scope.Room.Id));
-            var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw new ApiException(ErrorCodes.NotFound, "No such task.");
+            var task = await Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, c) ?? throw RoomAccess.NoSuchTask();
             if (task.Consent != TaskConsent.Pending || task.AssigneeId is null)
             {
                 throw ApiErrors.Conflict($"The task's consent is {task.Consent}; only a pending task can be accepted or rejected.");
